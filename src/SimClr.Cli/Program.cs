@@ -1,0 +1,3 @@
+using SimClr.Cli;
+
+return SimClrApp.Run(args);

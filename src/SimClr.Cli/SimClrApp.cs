@@ -1,0 +1,51 @@
+using SimClr.Cli.Commands;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace SimClr.Cli;
+
+/// <summary>The <c>simclr</c> command tree, and the one place that turns failures into a one-line message.</summary>
+public static class SimClrApp
+{
+    /// <summary>Runs the command line; returns the process exit code.</summary>
+    public static int Run(string[] args, IAnsiConsole? console = null)
+    {
+        // Spectre wraps at 80 columns when output is redirected; log lines (CI, files) should stay whole.
+        if (console == null && Console.IsOutputRedirected)
+            AnsiConsole.Profile.Width = 400;
+        var app = new CommandApp();
+        app.Configure(config =>
+        {
+            config.SetApplicationName("simclr");
+            if (console != null)
+                config.ConfigureConsole(console);
+            config.SetExceptionHandler((exception, _) =>
+            {
+                var target = console ?? AnsiConsole.Console;
+                target.MarkupLineInterpolated($"[red]error:[/] {OneLine(exception)}");
+                return exception is CommandAppException ? 2 : 1;
+            });
+            config.AddBranch("download", download =>
+            {
+                download.SetDescription("Fetch public datasets.");
+                download.AddCommand<DownloadStl10Command>("stl10")
+                    .WithDescription("Download, verify (size, MD5) and extract STL-10; resumes a partial download.");
+            });
+            config.AddBranch("bench", bench =>
+            {
+                bench.SetDescription("Benchmarks on this machine; numbers, not tests.");
+                bench.AddCommand<BenchDataCommand>("data").WithDescription("One full cursor pass over an image source: rows/s and peak RSS.");
+                bench.AddCommand<BenchEncoderCommand>("encoder").WithDescription("Encoder forward + backward + Adam on random images.");
+            });
+        });
+        return app.Run(args);
+    }
+
+    /// <summary>The innermost useful message, on one line.</summary>
+    static string OneLine(Exception exception)
+    {
+        while (exception is AggregateException { InnerException: { } inner })
+            exception = inner;
+        return exception.Message.ReplaceLineEndings(" ");
+    }
+}

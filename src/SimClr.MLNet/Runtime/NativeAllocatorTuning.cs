@@ -1,0 +1,43 @@
+using System.Runtime.InteropServices;
+
+namespace SimClr.MLNet.Runtime;
+
+/// <summary>
+/// Allocator settings that must reach native code (libtorch, glibc) before the first tensor is allocated.
+/// .NET's Environment.SetEnvironmentVariable only changes the managed copy of the environment on Unix, so
+/// the variable is set through libc's setenv.
+/// </summary>
+internal static class NativeAllocatorTuning
+{
+    const string Libc = "libc.so.6";
+    const int M_TRIM_THRESHOLD = -1;
+    const int M_MMAP_MAX = -4;
+
+    [DllImport(Libc, EntryPoint = "setenv")]
+    static extern int SetEnv(string name, string value, int overwrite);
+
+    [DllImport(Libc, EntryPoint = "mallopt")]
+    static extern int MallOpt(int parameter, int value);
+
+    /// <summary>Applies the settings; returns a description of what was applied, or why nothing was.</summary>
+    public static string Apply()
+    {
+        if (!RuntimeInformation.IsOSPlatform(OSPlatform.Linux))
+            return "allocator tuning skipped (not Linux)";
+        try
+        {
+            // libtorch reads THP_MEM_ALLOC_ENABLE once, at its first CPU allocation: 2 MiB-aligned buffers
+            // that the kernel can back with huge pages, so a step touches far fewer pages.
+            SetEnv("THP_MEM_ALLOC_ENABLE", "1", overwrite: 0);
+            // Serve large blocks from the heap instead of fresh mmaps, and never give the heap back:
+            // freed activations are reused by the next step without page faults.
+            MallOpt(M_MMAP_MAX, 0);
+            MallOpt(M_TRIM_THRESHOLD, int.MaxValue);
+            return "allocator tuning on (THP_MEM_ALLOC_ENABLE=1, M_MMAP_MAX=0, M_TRIM_THRESHOLD=2 GiB)";
+        }
+        catch (Exception e) when (e is DllNotFoundException || e is EntryPointNotFoundException)
+        {
+            return $"allocator tuning skipped (no glibc: {e.Message})";
+        }
+    }
+}

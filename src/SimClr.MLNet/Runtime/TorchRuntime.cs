@@ -1,0 +1,63 @@
+using TorchSharp;
+
+namespace SimClr.MLNet.Runtime;
+
+/// <summary>
+/// The one place that prepares libtorch for this process. Every library entry point that creates tensors calls
+/// <see cref="EnsureInitialized"/> first; calling it more than once is cheap and harmless.
+/// </summary>
+public static class TorchRuntime
+{
+    static readonly object Gate = new();
+    static TorchRuntimeOptions? _requested;
+    static TorchRuntimeOptions? _applied;
+
+    /// <summary>What initialisation did, for logs and benchmark reports. Null before initialisation.</summary>
+    public static string? Description { get; private set; }
+
+    /// <summary>True once libtorch has been prepared in this process.</summary>
+    public static bool IsInitialized => _applied != null;
+
+    /// <summary>
+    /// Chooses the settings used at initialisation. Call before anything creates a tensor.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The runtime was already initialised with other settings.</exception>
+    public static void Configure(TorchRuntimeOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        lock (Gate)
+        {
+            if (_applied != null && (_applied.TuneAllocator != options.TuneAllocator || _applied.Threads != options.Threads))
+                throw new InvalidOperationException(
+                    "TorchRuntime was already initialised; call TorchRuntime.Configure before the first tensor is created.");
+            _requested = options;
+        }
+    }
+
+    /// <summary>Prepares libtorch once: allocator tuning, then thread count.</summary>
+    public static void EnsureInitialized()
+    {
+        if (_applied != null)
+            return;
+        lock (Gate)
+        {
+            if (_applied != null)
+                return;
+            var options = _requested ?? new TorchRuntimeOptions();
+            var allocator = options.TuneAllocator ? NativeAllocatorTuning.Apply() : "allocator tuning off";
+            int threads = options.Threads ?? Environment.ProcessorCount;
+            if (threads < 1)
+                throw new ArgumentOutOfRangeException(nameof(TorchRuntimeOptions.Threads), threads, "Threads must be at least 1.");
+            torch.set_num_threads(threads);
+            Description = $"libtorch {torch.__version__}, {threads} threads, {allocator}";
+            _applied = options;
+        }
+    }
+
+    /// <summary>Seeds libtorch's global generator (after initialising the runtime).</summary>
+    public static void Seed(long seed)
+    {
+        EnsureInitialized();
+        torch.manual_seed(seed);
+    }
+}
