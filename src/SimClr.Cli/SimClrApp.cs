@@ -36,6 +36,10 @@ public static class SimClrApp
                 bench.SetDescription("Benchmarks on this machine; numbers, not tests.");
                 bench.AddCommand<BenchDataCommand>("data").WithDescription("One full cursor pass over an image source: rows/s and peak RSS.");
                 bench.AddCommand<BenchEncoderCommand>("encoder").WithDescription("Encoder forward + backward + Adam on random images.");
+                bench.AddDelegate<BenchStepCommand.Settings>("pretrain", (context, settings, cancellation) => new BenchStepCommand(pretrain: true).Execute(context, settings, cancellation))
+                    .WithDescription("The reference's SimCLR step (2 strong views, NT-Xent, online probe) on synthetic images.");
+                bench.AddDelegate<BenchStepCommand.Settings>("supervised", (context, settings, cancellation) => new BenchStepCommand(pretrain: false).Execute(context, settings, cancellation))
+                    .WithDescription("The reference's supervised step (weak augmentation, encoder + linear head) on synthetic images.");
             });
         });
         return app.Run(args);

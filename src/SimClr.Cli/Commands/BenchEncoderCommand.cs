@@ -33,6 +33,9 @@ internal sealed class BenchEncoderCommand : Command<BenchEncoderCommand.Settings
         [CommandOption("--steps <N>")] [Description("Timed steps, after one warm-up step.")] [DefaultValue(5)]
         public int Steps { get; init; } = 5;
 
+        [CommandOption("--precision <P>")] [Description("Float32 or BFloat16.")] [DefaultValue(ComputePrecision.Float32)]
+        public ComputePrecision Precision { get; init; } = ComputePrecision.Float32;
+
         [CommandOption("--no-allocator-tuning")] [Description("Leave glibc malloc and libtorch's allocator at their defaults.")]
         public bool NoAllocatorTuning { get; init; }
     }
@@ -42,6 +45,7 @@ internal sealed class BenchEncoderCommand : Command<BenchEncoderCommand.Settings
         TorchRuntime.Configure(new TorchRuntimeOptions { TuneAllocator = !settings.NoAllocatorTuning });
         TorchRuntime.Seed(1);
         using var encoder = Encoder.Create(new EncoderSpec(settings.Encoder, settings.Width, settings.Size));
+        encoder.Precision = settings.Precision;
         using var optimizer = optim.Adam(encoder.parameters(), 1e-3);
         using var images = rand(settings.Batch, 3, settings.Size, settings.Size);
 
@@ -67,7 +71,7 @@ internal sealed class BenchEncoderCommand : Command<BenchEncoderCommand.Settings
         times.Sort();
         double median = times[times.Count / 2];
         AnsiConsole.WriteLine(
-            $"{settings.Encoder} encoder width {settings.Width}, {settings.Size} px, batch {settings.Batch}, fp32, {TorchRuntime.Description}: " +
+            $"{settings.Encoder} encoder width {settings.Width}, {settings.Size} px, batch {settings.Batch}, {settings.Precision}, {TorchRuntime.Description}: " +
             $"median step {median * 1000:F0} ms = {settings.Batch / median:F1} img/s; CPU over timed steps: " +
             $"user {(cpuAfter.User - cpuBefore.User).TotalSeconds:F1} s, system {(cpuAfter.System - cpuBefore.System).TotalSeconds:F1} s");
         return 0;

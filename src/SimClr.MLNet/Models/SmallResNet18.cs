@@ -35,9 +35,9 @@ public sealed class SmallResNet18 : Encoder
     internal IEnumerable<ResidualBlock> Blocks => blocks;
 
     /// <inheritdoc />
-    public override Tensor forward(Tensor images)
+    protected override Tensor Features(Tensor images)
     {
-        var x = nn.functional.relu(stem_bn.call(stem_conv.call(images)));   // [N, w, S, S]
+        var x = nn.functional.relu(MixedPrecisionLayers.Norm(stem_bn, MixedPrecisionLayers.Conv(stem_conv, images)));   // [N, w, S, S]
         foreach (var block in blocks)
             x = block.call(x);                                               // [N, 8w, S/8, S/8]
         return x.mean(new long[] { 2, 3 });                                  // [N, 8w]

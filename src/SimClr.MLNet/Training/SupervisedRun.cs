@@ -1,0 +1,142 @@
+using System.Globalization;
+using SimClr.MLNet.Augmentation;
+using SimClr.MLNet.Models;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace SimClr.MLNet.Training;
+
+/// <summary>
+/// An encoder plus a linear head trained with cross-entropy on weakly augmented labelled images: the supervised
+/// baseline when the encoder is new, fine-tuning when it is pretrained.
+/// </summary>
+internal sealed class SupervisedRun : ITrainingRun, IDisposable
+{
+    readonly SupervisedOptions _options;
+    readonly ImageTensorSet _labeled;
+    readonly long[] _labeledRows;
+    readonly ImageTensorSet? _validation;
+    readonly Device _device;
+    readonly ImageAugmenter _augmenter;
+    readonly Generator _augmentationRandom;
+    readonly int _seed;
+    readonly bool _pretrained;
+
+    public SupervisedRun(SupervisedOptions options, ImageTensorSet labeled, ImageTensorSet? validation, Device device, Encoder? pretrained)
+    {
+        _options = options;
+        _labeled = labeled;
+        _labeledRows = labeled.LabeledIndices();
+        if (_labeledRows.Length == 0)
+            throw new ArgumentException("Supervised training needs labelled images; no row has a label.", nameof(labeled));
+        _validation = validation;
+        _device = device;
+        _seed = options.Seed ?? TrainingOptions.Defaults.Seed;
+        _pretrained = pretrained != null;
+
+        Runtime.TorchRuntime.Seed(_seed);
+        Encoder = Models.Encoder.Create(pretrained?.Spec ?? options.Encoder);
+        if (pretrained != null)
+            // A copy: fine-tuning must not change the pretrained encoder the caller still holds.
+            Encoder.load_state_dict(pretrained.state_dict());
+        Encoder.Precision = options.Precision;
+        Head = new LinearClassifier(Encoder.FeatureDim, labeled.ClassNames.Count);
+        Encoder.to(device);
+        Head.to(device);
+
+        double encoderRate = options.LearningRate * (pretrained != null ? options.EncoderLearningRateScale : 1.0);
+        if (encoderRate == 0)
+            foreach (var parameter in Encoder.parameters())
+                parameter.requires_grad = false;
+        Optimizer = OptimizerFactory.Create(options,
+            (encoderRate == 0 ? Enumerable.Empty<Parameter>() : Encoder.parameters(), encoderRate),
+            (Head.parameters(), options.LearningRate));
+        _augmenter = new ImageAugmenter(options.Augmentation);
+        _augmentationRandom = new Generator((ulong)_seed + 2);
+        StepsPerEpoch = (_labeledRows.Length + options.BatchSize - 1) / options.BatchSize;
+    }
+
+    public Encoder Encoder { get; }
+    public LinearClassifier Head { get; }
+    public OptimizerHelper Optimizer { get; }
+
+    public string Kind => "supervised";
+    public int StepsPerEpoch { get; }
+    public OptimizerHelper ScheduledOptimizer => Optimizer;
+    public IReadOnlyDictionary<string, nn.Module> Modules => new Dictionary<string, nn.Module> { ["encoder"] = Encoder, ["head"] = Head };
+    public IReadOnlyDictionary<string, OptimizerHelper> Optimizers => new Dictionary<string, OptimizerHelper> { ["classifier"] = Optimizer };
+    public IReadOnlyDictionary<string, Generator> Generators => new Dictionary<string, Generator> { ["augmentation"] = _augmentationRandom };
+
+    public Dictionary<string, string> Fingerprint => new()
+    {
+        ["BatchSize"] = _options.BatchSize.ToString(CultureInfo.InvariantCulture),
+        ["Seed"] = _seed.ToString(CultureInfo.InvariantCulture),
+        ["Images"] = _labeledRows.Length.ToString(CultureInfo.InvariantCulture),
+        ["Pretrained"] = _pretrained.ToString(),
+        ["Optimizer"] = _options.Optimizer.ToString(),
+    };
+
+    public IEnumerable<StepMetric> TrainStep(int epoch, int step)
+    {
+        using var scope = NewDisposeScope();
+        var rows = EpochOrder.Slice(_labeledRows.Length, _seed, epoch, 2, step, _options.BatchSize).Select(i => _labeledRows[i]).ToArray();
+        var (images, labels) = _labeled.Gather(rows);
+        return TrainStep(images, labels, timer: null);
+    }
+
+    /// <summary>One step on a uint8 batch [n, 3, S, S] with 0-based labels [n].</summary>
+    public List<StepMetric> TrainStep(Tensor images, Tensor labels, PhaseTimer? timer)
+    {
+        using var scope = NewDisposeScope();
+        timer?.Start("augmentation");
+        Tensor inputs;
+        using (no_grad())
+            inputs = _augmenter.Apply(images.to(_device), _augmentationRandom);    // [n, 3, S, S] float
+        var targets = labels.to(_device);
+
+        timer?.Start("forward");
+        var logits = Head.call(Encoder.call(inputs));                              // [n, classes]
+        var loss = nn.functional.cross_entropy(logits, targets);
+
+        timer?.Start("backward");
+        Optimizer.zero_grad();
+        loss.backward();
+
+        timer?.Start("optimizer");
+        Optimizer.step();
+
+        timer?.Start("metrics");
+        double count = targets.shape[0];
+        var metrics = new List<StepMetric>
+        {
+            new("loss", loss.item<float>(), count),
+            new("acc", logits.argmax(1).eq(targets).to(ScalarType.Float32).mean().item<float>(), count),
+        };
+        timer?.Stop();
+        return metrics;
+    }
+
+    public IReadOnlyDictionary<string, double> Evaluate()
+    {
+        var values = new Dictionary<string, double>();
+        if (_validation == null)
+            return values;
+        var rows = _validation.LabeledIndices();
+        if (rows.Length == 0)
+            return values;
+        using var scope = NewDisposeScope();
+        var (images, labels) = _validation.Gather(rows);
+        var features = Features.Extract(Encoder, images, _options.EvaluationBatchSize, _device);
+        var (loss, accuracy) = Features.Score(Head, features, labels.to(_device));
+        values["val_loss"] = loss;
+        values["val_acc"] = accuracy;
+        return values;
+    }
+
+    public void Dispose()
+    {
+        Optimizer.Dispose();
+        _augmentationRandom.Dispose();
+    }
+}

@@ -1,0 +1,34 @@
+using SimClr.MLNet.Models;
+using SimClr.MLNet.Runtime;
+
+namespace SimClr.MLNet.Training;
+
+/// <summary>
+/// Supervised training of an encoder plus linear head: the supervised baseline (no <c>pretrained</c> encoder)
+/// and fine-tuning (a pretrained encoder, which is copied, not changed), the reference's first and third experiments.
+/// </summary>
+public sealed class SupervisedTrainer(SupervisedOptions options, Action<string>? log = null)
+{
+    /// <summary>Trains on the labelled rows of <paramref name="labeled"/>, scoring <paramref name="validation"/> each epoch when given.</summary>
+    /// <exception cref="ArgumentException">No labelled rows, or sizes and classes that do not match; the message names what.</exception>
+    /// <exception cref="TrainingDivergedException">The loss became NaN or infinite.</exception>
+    public SupervisedResult Fit(ImageTensorSet labeled, ImageTensorSet? validation = null, Encoder? pretrained = null)
+    {
+        options.Validate();
+        TorchRuntime.EnsureInitialized();
+        var spec = pretrained?.Spec ?? options.Encoder;
+        ImageSets.CheckSize(spec.ImageSize, (labeled, "labeled"), (validation, "validation"));
+        ImageSets.CheckClasses(labeled, validation);
+        var write = log ?? (_ => { });
+        var device = TrainingDevice.Resolve(options.GpuDeviceId, options.FallbackToCpu, write);
+        TrainingDevice.WarnAboutPrecision(options.Precision, device, write);
+        using var run = new SupervisedRun(options, labeled, validation, device, pretrained);
+        string name = options.RunName ?? (pretrained == null ? "baseline" : "finetune");
+        write($"{name}: {run.StepsPerEpoch} steps/epoch of {options.BatchSize} labeled images, {spec.Architecture} width {spec.Width} " +
+              $"at {spec.ImageSize} px ({(pretrained == null ? "random init" : "pretrained")}), {options.Precision}, on {device}");
+        var history = new TrainingLoop(options, spec, labeled.ClassNames, write).Run(run);
+        run.Encoder.eval();
+        run.Head.eval();
+        return new SupervisedResult(run.Encoder, run.Head, history, labeled.ClassNames);
+    }
+}
