@@ -40,6 +40,7 @@ public static class SimClrApp
                     .WithDescription("The reference's SimCLR step (2 strong views, NT-Xent, online probe) on synthetic images.");
                 bench.AddDelegate<BenchStepCommand.Settings>("supervised", (context, settings, cancellation) => new BenchStepCommand(pretrain: false).Execute(context, settings, cancellation))
                     .WithDescription("The reference's supervised step (weak augmentation, encoder + linear head) on synthetic images.");
+                bench.AddCommand<BenchScoringCommand>("scoring").WithDescription("Scoring through a saved classifier .zip with Transform: images/s.");
             });
         });
         return app.Run(args);

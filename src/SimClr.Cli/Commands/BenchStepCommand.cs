@@ -69,7 +69,7 @@ internal sealed class BenchStepCommand : Command<BenchStepCommand.Settings>
         IDisposable run;
         if (_pretrain)
         {
-            var options = new PretrainOptions { Encoder = spec, Precision = precision, BatchSize = total, Epochs = 1 };
+            var options = new PretrainOptions { EncoderSpec = spec, Precision = precision, BatchSize = total, Epochs = 1 };
             var pretraining = new SimClrPretrainingRun(options, pool, pool, null, CPU);
             run = pretraining;
             step = () =>
@@ -83,7 +83,7 @@ internal sealed class BenchStepCommand : Command<BenchStepCommand.Settings>
         }
         else
         {
-            var options = new SupervisedOptions { Encoder = spec, Precision = precision, BatchSize = total, Epochs = 1 };
+            var options = new SupervisedOptions { EncoderSpec = spec, Precision = precision, BatchSize = total, Epochs = 1 };
             var supervised = new SupervisedRun(options, pool, null, CPU, pretrained: null);
             run = supervised;
             step = () =>

@@ -6,7 +6,7 @@ namespace SimClr.MLNet.Models;
 /// <summary>An image encoder: [N, 3, S, S] floats in [0, 1] to [N, FeatureDim] features.</summary>
 public abstract class Encoder : nn.Module<Tensor, Tensor>
 {
-    private protected Encoder(string name, EncoderSpec spec, int featureDim) : base(name)
+    protected Encoder(string name, EncoderSpec spec, int featureDim) : base(name)
     {
         Spec = spec;
         FeatureDim = featureDim;

@@ -52,6 +52,13 @@ public sealed class ImageTensorSet : IDisposable
         return (Images.index_select(0, index), tensor(indices.Select(i => Labels[i]).ToArray()));
     }
 
+    /// <summary>A new set holding only <paramref name="rows"/>, in that order.</summary>
+    public ImageTensorSet Subset(long[] rows)
+    {
+        var (images, _) = Gather(rows);
+        return new ImageTensorSet(images, rows.Select(r => Labels[r]).ToArray(), ClassNames);
+    }
+
     /// <summary>A new set with the rows of <paramref name="parts"/> one after the other; all must share size and classes.</summary>
     public static ImageTensorSet Concat(IReadOnlyList<ImageTensorSet> parts)
     {

@@ -24,7 +24,7 @@ public class PretrainOptions : TrainingOptions
     public int BatchSize { get; set; } = Defaults.BatchSize;
 
     /// <summary>The encoder to train. Default: the reference encoder, width 128, 96x96 images.</summary>
-    public EncoderSpec Encoder { get; set; } = EncoderSpec.ReferenceDefault;
+    public EncoderSpec EncoderSpec { get; set; } = EncoderSpec.ReferenceDefault;
 
     /// <summary>Projection head hidden width; null means the encoder's feature width (the reference). Default: null.</summary>
     public int? ProjectionHiddenDim { get; set; }
@@ -62,7 +62,7 @@ public class PretrainOptions : TrainingOptions
         base.Validate();
         if (BatchSize < 2)
             throw new ArgumentOutOfRangeException(nameof(BatchSize), BatchSize, $"{nameof(BatchSize)} must be at least 2 (contrastive learning needs negatives).");
-        Encoder.Validate();
+        EncoderSpec.Validate();
         if (ProjectionHiddenDim < 1 || ProjectionDim < 1)
             throw new ArgumentOutOfRangeException(nameof(ProjectionDim), "Projection widths must be at least 1.");
         if (!(Temperature > 0 && Temperature <= 10))

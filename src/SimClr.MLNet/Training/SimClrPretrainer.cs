@@ -21,15 +21,15 @@ public sealed class SimClrPretrainer(PretrainOptions options, Action<string>? lo
     {
         options.Validate();
         TorchRuntime.EnsureInitialized();
-        ImageSets.CheckSize(options.Encoder.ImageSize, (unlabeled, "unlabeled"), (labeled, "labeled"), (validation, "validation"));
+        ImageSets.CheckSize(options.EncoderSpec.ImageSize, (unlabeled, "unlabeled"), (labeled, "labeled"), (validation, "validation"));
         ImageSets.CheckClasses(labeled, validation);
         var write = log ?? (_ => { });
         var device = TrainingDevice.Resolve(options.GpuDeviceId, options.FallbackToCpu, write);
         TrainingDevice.WarnAboutPrecision(options.Precision, device, write);
         using var run = new SimClrPretrainingRun(options, unlabeled, labeled, validation, device);
         write($"pretrain: {run.StepsPerEpoch} steps/epoch of {run.UnlabeledBatch} unlabeled + {run.LabeledBatch} labeled images, " +
-              $"{options.Encoder.Architecture} width {options.Encoder.Width} at {options.Encoder.ImageSize} px, {options.Precision}, on {device}; {TorchRuntime.Description}");
-        var history = new TrainingLoop(options, options.Encoder, labeled.ClassNames, write).Run(run);
+              $"{options.EncoderSpec.Architecture} width {options.EncoderSpec.Width} at {options.EncoderSpec.ImageSize} px, {options.Precision}, on {device}; {TorchRuntime.Description}");
+        var history = new TrainingLoop(options, options.RunName ?? "pretrain", options.EncoderSpec, labeled.ClassNames, write).Run(run);
         run.Encoder.eval();
         run.Head.eval();
         run.Probe?.eval();

@@ -37,7 +37,7 @@ internal sealed class SimClrPretrainingRun : ITrainingRun, IDisposable
         ClassCount = labeled.ClassNames.Count;
 
         Runtime.TorchRuntime.Seed(_seed);
-        Encoder = Models.Encoder.Create(options.Encoder);
+        Encoder = Models.Encoder.Create(options.EncoderSpec);
         Encoder.Precision = options.Precision;
         int width = Encoder.FeatureDim;
         Head = new ProjectionHead(width, options.ProjectionHiddenDim ?? width, options.ProjectionDim ?? width, options.ProjectionBatchNorm);

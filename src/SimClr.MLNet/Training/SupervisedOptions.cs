@@ -19,8 +19,12 @@ public class SupervisedOptions : TrainingOptions
     /// <summary>Labelled images per step. Default: 25.</summary>
     public int BatchSize { get; set; } = Defaults.BatchSize;
 
-    /// <summary>The encoder to build when training from scratch. Default: the reference encoder, width 128, 96x96.</summary>
-    public EncoderSpec Encoder { get; set; } = EncoderSpec.ReferenceDefault;
+    /// <summary>
+    /// The encoder. Default: null, meaning the pretrained encoder's architecture when fine-tuning, and the
+    /// reference encoder (width 128, 96x96) when training from scratch. With a pretrained encoder, a value that
+    /// differs from it is an error.
+    /// </summary>
+    public EncoderSpec? EncoderSpec { get; set; }
 
     /// <summary>Augmentation of the training images. Default: <see cref="AugmentationOptions.Classification"/>.</summary>
     public AugmentationOptions Augmentation { get; set; } = AugmentationOptions.Classification;
@@ -36,7 +40,7 @@ public class SupervisedOptions : TrainingOptions
             throw new ArgumentOutOfRangeException(nameof(BatchSize), BatchSize, $"{nameof(BatchSize)} must be at least 1.");
         if (EncoderLearningRateScale < 0)
             throw new ArgumentOutOfRangeException(nameof(EncoderLearningRateScale), EncoderLearningRateScale, $"{nameof(EncoderLearningRateScale)} must not be negative.");
-        Encoder.Validate();
+        EncoderSpec?.Validate();
         Augmentation.Validate(nameof(Augmentation));
     }
 }

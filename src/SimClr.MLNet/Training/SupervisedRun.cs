@@ -36,7 +36,7 @@ internal sealed class SupervisedRun : ITrainingRun, IDisposable
         _pretrained = pretrained != null;
 
         Runtime.TorchRuntime.Seed(_seed);
-        Encoder = Models.Encoder.Create(pretrained?.Spec ?? options.Encoder);
+        Encoder = Models.Encoder.Create(pretrained?.Spec ?? options.EncoderSpec ?? EncoderSpec.ReferenceDefault);
         if (pretrained != null)
             // A copy: fine-tuning must not change the pretrained encoder the caller still holds.
             Encoder.load_state_dict(pretrained.state_dict());

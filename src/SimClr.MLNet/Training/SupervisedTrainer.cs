@@ -16,7 +16,11 @@ public sealed class SupervisedTrainer(SupervisedOptions options, Action<string>?
     {
         options.Validate();
         TorchRuntime.EnsureInitialized();
-        var spec = pretrained?.Spec ?? options.Encoder;
+        if (pretrained != null && options.EncoderSpec != null && options.EncoderSpec != pretrained.Spec)
+            throw new ArgumentException(
+                $"EncoderSpec is {options.EncoderSpec}, but the pretrained encoder is {pretrained.Spec} (a different architecture or image size). " +
+                "Leave EncoderSpec unset to fine-tune the pretrained one.", nameof(options));
+        var spec = pretrained?.Spec ?? options.EncoderSpec ?? EncoderSpec.ReferenceDefault;
         ImageSets.CheckSize(spec.ImageSize, (labeled, "labeled"), (validation, "validation"));
         ImageSets.CheckClasses(labeled, validation);
         var write = log ?? (_ => { });
@@ -26,7 +30,7 @@ public sealed class SupervisedTrainer(SupervisedOptions options, Action<string>?
         string name = options.RunName ?? (pretrained == null ? "baseline" : "finetune");
         write($"{name}: {run.StepsPerEpoch} steps/epoch of {options.BatchSize} labeled images, {spec.Architecture} width {spec.Width} " +
               $"at {spec.ImageSize} px ({(pretrained == null ? "random init" : "pretrained")}), {options.Precision}, on {device}");
-        var history = new TrainingLoop(options, spec, labeled.ClassNames, write).Run(run);
+        var history = new TrainingLoop(options, name, spec, labeled.ClassNames, write).Run(run);
         run.Encoder.eval();
         run.Head.eval();
         return new SupervisedResult(run.Encoder, run.Head, history, labeled.ClassNames);

@@ -7,14 +7,13 @@ namespace SimClr.MLNet.Training;
 /// The epoch/step loop shared by every trainer: learning-rate schedule, metric averaging, NaN detection,
 /// per-epoch history and checkpoints, cancellation and resume.
 /// </summary>
-internal sealed class TrainingLoop(TrainingOptions options, EncoderSpec encoder, IReadOnlyList<string> classNames, Action<string> log)
+internal sealed class TrainingLoop(TrainingOptions options, string runName, EncoderSpec encoder, IReadOnlyList<string> classNames, Action<string> log)
 {
     /// <summary>Trains <paramref name="run"/> to the end (or from its checkpoint onwards) and returns the full history.</summary>
     /// <exception cref="TrainingDivergedException">A loss became NaN or infinite.</exception>
     /// <exception cref="OperationCanceledException">The token was cancelled; a checkpoint was saved first if a folder is set.</exception>
     public TrainingHistory Run(ITrainingRun run)
     {
-        string runName = options.RunName ?? run.Kind;
         string? checkpointPath = options.CheckpointDirectory == null ? null : Checkpoint.PathFor(options.CheckpointDirectory, runName);
         var history = new TrainingHistory();
         int startEpoch = 0, startStep = 0;

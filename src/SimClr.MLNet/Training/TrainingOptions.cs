@@ -59,7 +59,7 @@ public abstract class TrainingOptions
     /// </summary>
     public string? CheckpointDirectory { get; set; }
 
-    /// <summary>Name of the run, used for its checkpoint file and in log lines. Default: the trainer's kind.</summary>
+    /// <summary>Name of the run, used for its checkpoint file and in log lines. Default: null, meaning "pretrain", "baseline" or "finetune".</summary>
     public string? RunName { get; set; }
 
     /// <summary>Continue from the checkpoint in <see cref="CheckpointDirectory"/> if there is one. Default: false (start over).</summary>
@@ -79,6 +79,9 @@ public abstract class TrainingOptions
 
     /// <summary>Stops training at the end of the current step; a checkpoint is saved first if a folder is set.</summary>
     public CancellationToken CancellationToken { get; set; }
+
+    /// <summary>A shallow copy, so a caller's options object is never changed by filling in defaults.</summary>
+    internal T Copy<T>() where T : TrainingOptions => (T)MemberwiseClone();
 
     /// <summary>Throws if a value is out of range, naming the option.</summary>
     public virtual void Validate()

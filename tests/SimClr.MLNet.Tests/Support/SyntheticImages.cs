@@ -32,6 +32,19 @@ public static class SyntheticImages
             Stl10Writer.WriteSplit(directory, Stl10Split.Unlabeled, Enumerable.Range(0, unlabeled).Select(i => PatternPlanes(2000 + i)));
     }
 
+    /// <summary>Writes RGB planes (3 x size x size) as a PNG file.</summary>
+    public static void WritePlanesAsPng(string path, byte[] planes, int size)
+    {
+        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(path)!);
+        using var bitmap = new SKBitmap(size, size, SKColorType.Rgba8888, SKAlphaType.Opaque);
+        int plane = size * size;
+        for (int y = 0; y < size; y++)
+            for (int x = 0; x < size; x++)
+                bitmap.SetPixel(x, y, new SKColor(planes[y * size + x], planes[plane + y * size + x], planes[2 * plane + y * size + x]));
+        using var data = bitmap.Encode(SKEncodedImageFormat.Png, 100);
+        File.WriteAllBytes(path, data.ToArray());
+    }
+
     /// <summary>Writes a PNG (or JPEG, by extension) of a solid colour with a pattern.</summary>
     public static void WriteImageFile(string path, int size, byte red, byte green, byte blue)
     {

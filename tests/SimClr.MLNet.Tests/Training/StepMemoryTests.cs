@@ -24,7 +24,7 @@ public class StepMemoryTests
     {
         using var unlabeled = SyntheticShapes.CreateSet(1, 0, 32, 16, unlabeled: true);
         using var labeled = SyntheticShapes.CreateSet(2, 0, 16, 16);
-        using var run = new SimClrPretrainingRun(new PretrainOptions { Encoder = Tiny, BatchSize = 16, ProjectionBatchNorm = true, LearnTemperature = true },
+        using var run = new SimClrPretrainingRun(new PretrainOptions { EncoderSpec = Tiny, BatchSize = 16, ProjectionBatchNorm = true, LearnTemperature = true },
             unlabeled, labeled, labeled, CPU);
         int step = 0;
         Assert.Equal(0, LiveAfter(() => { run.TrainStep(0, step++ % run.StepsPerEpoch).ToList(); run.Evaluate(); }, warmUp: 2, more: 3));
@@ -38,7 +38,7 @@ public class StepMemoryTests
     public void SupervisedStepsLeaveNoTensorsBehind()
     {
         using var labeled = SyntheticShapes.CreateSet(3, 0, 24, 16);
-        using var run = new SupervisedRun(new SupervisedOptions { Encoder = Tiny, BatchSize = 8 }, labeled, labeled, CPU, pretrained: null);
+        using var run = new SupervisedRun(new SupervisedOptions { EncoderSpec = Tiny, BatchSize = 8 }, labeled, labeled, CPU, pretrained: null);
         int step = 0;
         Assert.Equal(0, LiveAfter(() => { run.TrainStep(0, step++ % run.StepsPerEpoch).ToList(); run.Evaluate(); }, warmUp: 2, more: 3));
     }

@@ -14,12 +14,12 @@ public class TrainingTests
 
     static PretrainOptions Pretrain(int epochs = 2) => new()
     {
-        Epochs = epochs, BatchSize = 48, Encoder = TinyEncoder, Seed = 3, KnnNeighbors = 5, EvaluationBatchSize = 64,
+        Epochs = epochs, BatchSize = 48, EncoderSpec = TinyEncoder, Seed = 3, KnnNeighbors = 5, EvaluationBatchSize = 64,
     };
 
     static SupervisedOptions Supervised(int epochs = 2) => new()
     {
-        Epochs = epochs, BatchSize = 16, Encoder = TinyEncoder, Seed = 3, EvaluationBatchSize = 64,
+        Epochs = epochs, BatchSize = 16, EncoderSpec = TinyEncoder, Seed = 3, EvaluationBatchSize = 64,
     };
 
     [Fact]
@@ -130,7 +130,7 @@ public class TrainingTests
         var good = Supervised(epochs: 1);
         good.CheckpointDirectory = dir.Path;
         using (new SupervisedTrainer(good).Fit(labeled)) { }
-        var path = Checkpoint.PathFor(dir.Path, "supervised");
+        var path = Checkpoint.PathFor(dir.Path, "baseline");
         var saved = File.ReadAllBytes(path);
 
         var exploding = Supervised(epochs: 3);
@@ -189,7 +189,7 @@ public class TrainingTests
         options.CheckpointDirectory = dir.Path;
         using var trained = new SupervisedTrainer(options).Fit(labeled);
 
-        using var loaded = Checkpoint.LoadEncoder(Checkpoint.PathFor(dir.Path, "supervised"));
+        using var loaded = Checkpoint.LoadEncoder(Checkpoint.PathFor(dir.Path, "baseline"));
 
         Assert.Equal(trained.Encoder.Spec, loaded.Spec);
         Assert.All(trained.Encoder.parameters().Zip(loaded.parameters()), pair => Assert.True(TensorAssert.Same(pair.First, pair.Second)));

@@ -1,0 +1,34 @@
+using Microsoft.ML;
+
+namespace SimClr.MLNet.MLNet;
+
+/// <summary>SimCLR estimators, as extensions of ML.NET's catalogs.</summary>
+public static class SimClrCatalog
+{
+    /// <summary>
+    /// SimCLR contrastive pretraining with an online linear probe (Chen et al., 2020). <c>Fit</c> learns an image
+    /// encoder from the input's images (plus <see cref="SimClrPretrainOptions.UnlabeledData"/>); the fitted
+    /// transformer adds <see cref="SimClrPretrainOptions.FeatureColumnName"/> ("Features"), a float vector of the
+    /// encoder's width, computed from <see cref="SimClrPretrainOptions.ImageColumnName"/> ("Image", MLImage).
+    /// </summary>
+    /// <param name="catalog">The transforms catalog.</param>
+    /// <param name="options">Hyperparameters and columns; null uses the reference's defaults.</param>
+    public static SimClrPretrainEstimator SimClrPretrain(this TransformsCatalog catalog, SimClrPretrainOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        return new SimClrPretrainEstimator(MLContextAccess.From(catalog), options ?? new SimClrPretrainOptions());
+    }
+
+    /// <summary>
+    /// A multiclass classifier over images: fine-tunes <see cref="SimClrFineTuneOptions.Encoder"/> (a fitted
+    /// SimClrPretrain transformer) with a new linear head, or trains from scratch without one (the supervised
+    /// baseline). Outputs <c>Score</c> (float per class) and <c>PredictedLabel</c> (key with the class names).
+    /// </summary>
+    /// <param name="catalog">The multiclass trainers catalog.</param>
+    /// <param name="options">Hyperparameters, encoder and columns; null trains the baseline with the reference's defaults.</param>
+    public static SimClrFineTuneTrainer SimClrFineTune(this MulticlassClassificationCatalog.MulticlassClassificationTrainers catalog, SimClrFineTuneOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        return new SimClrFineTuneTrainer(MLContextAccess.From(catalog), options ?? new SimClrFineTuneOptions());
+    }
+}

@@ -1,0 +1,132 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Microsoft.ML.Transforms.Image;
+using SimClr.MLNet.Models;
+using SimClr.MLNet.Onnx;
+
+namespace SimClr.MLNet.MLNet;
+
+/// <summary>
+/// Assembles the stock ML.NET chains that score a trained encoder: ResizeImages (stretch to the training size),
+/// ExtractPixels (RGB planes scaled to [0, 1], as the encoder was trained on), ApplyOnnxModel with the exported
+/// graph embedded, and for classifiers the key mapping that turns the best class into a PredictedLabel key.
+/// </summary>
+internal static class StockScoringModels
+{
+    const string ResizedColumn = "SimClrResizedImage";
+    const string PixelsColumn = "SimClrPixels";
+    const string ProbabilitiesColumn = "SimClrProbabilities";
+    const string OneHotColumn = "SimClrBestClass";
+    const string DecoderLabelColumn = "SimClrDecoderLabel";
+
+    /// <summary>Image column to <paramref name="featureColumn"/>: the encoder's features.</summary>
+    public static TransformerChain<ITransformer> FeatureExtractor(Encoder encoder, string imageColumn, string featureColumn, int? gpuDeviceId, bool fallbackToCpu)
+    {
+        var ml = new MLContext(seed: 0);
+        var onnx = OnnxModels.FeatureExtractor(encoder, PixelsColumn, featureColumn);
+        var pipeline = Preprocessing(ml, encoder.Spec.ImageSize, imageColumn)
+            .Append(ml.Transforms.ApplyOnnxModel(new[] { featureColumn }, new[] { PixelsColumn }, new MemoryStream(onnx), gpuDeviceId, fallbackToCpu))
+            .Append(ml.Transforms.DropColumns(ResizedColumn, PixelsColumn));
+        return Fit(pipeline, ml, imageColumn, encoder.Spec.ImageSize);
+    }
+
+    /// <summary>
+    /// Image column to <c>Score</c> (class probabilities from the trained head) and <c>PredictedLabel</c> (a key over
+    /// <paramref name="classNames"/>, the same key as the training labels).
+    /// </summary>
+    /// <remarks>
+    /// ONNX outputs can only become vector columns in ML.NET, and only a stock trainer's prediction transformer
+    /// makes a scalar key column. So the graph also outputs the one-hot vector of its best class, and a
+    /// LbfgsMaximumEntropy "decoder", trained on the C one-hot vectors, maps it to the label key; this is checked
+    /// to be exact for every class. Its own Score is then replaced by the head's probabilities.
+    /// </remarks>
+    public static TransformerChain<ITransformer> Classifier(Encoder encoder, LinearClassifier head, IReadOnlyList<string> classNames,
+        string imageColumn, string labelColumn, int? gpuDeviceId, bool fallbackToCpu)
+    {
+        var ml = new MLContext(seed: 0);
+        var onnx = OnnxModels.Classifier(encoder, head, PixelsColumn, ProbabilitiesColumn, OneHotColumn);
+        var decoder = TrainDecoder(ml, classNames, labelColumn);
+        var sample = SampleImages(ml, imageColumn, encoder.Spec.ImageSize);
+        var scoring = Preprocessing(ml, encoder.Spec.ImageSize, imageColumn)
+            .Append(ml.Transforms.ApplyOnnxModel(new[] { ProbabilitiesColumn, OneHotColumn }, new[] { PixelsColumn }, new MemoryStream(onnx), gpuDeviceId, fallbackToCpu))
+            .Fit(sample);
+        var decoded = decoder.Transform(scoring.Transform(sample));
+        var tidy = ml.Transforms.CopyColumns("Score", ProbabilitiesColumn)
+            .Append(ml.Transforms.DropColumns(ResizedColumn, PixelsColumn, ProbabilitiesColumn, OneHotColumn))
+            .Fit(decoded);
+        return new TransformerChain<ITransformer>(scoring.Cast<ITransformer>().Append(decoder).Concat(tidy).ToArray());
+    }
+
+    static EstimatorChain<ImagePixelExtractingTransformer> Preprocessing(MLContext ml, int size, string imageColumn)
+        => ml.Transforms.ResizeImages(ResizedColumn, size, size, imageColumn, ImageResizingEstimator.ResizingKind.Fill)
+            .Append(ml.Transforms.ExtractPixels(PixelsColumn, ResizedColumn,
+                ImagePixelExtractingEstimator.ColorBits.Rgb, ImagePixelExtractingEstimator.ColorsOrder.ARGB,
+                interleavePixelColors: false, offsetImage: 0f, scaleImage: 1f / 255f));
+
+    /// <summary>A maximum-entropy model that maps the one-hot vector of class k to label key k + 1.</summary>
+    static ITransformer TrainDecoder(MLContext ml, IReadOnlyList<string> classNames, string labelColumn)
+    {
+        int count = classNames.Count;
+        var rows = Enumerable.Range(0, count * 4).Select(i => new DecoderRow
+        {
+            Name = classNames[i % count],
+            OneHot = Enumerable.Range(0, count).Select(c => c == i % count ? 1f : 0f).ToArray(),
+        }).ToList();
+        var schema = SchemaDefinition.Create(typeof(DecoderRow));
+        // The shape ML.NET gives an ONNX output of shape [N, C]: dims (1, C).
+        schema[nameof(DecoderRow.OneHot)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, 1, count);
+        schema[nameof(DecoderRow.OneHot)].ColumnName = OneHotColumn;
+        schema[nameof(DecoderRow.Name)].ColumnName = DecoderLabelColumn;
+        var data = ml.Data.LoadFromEnumerable(rows, schema);
+        var keys = ml.Data.LoadFromEnumerable(classNames.Select(n => new DecoderRow { Name = n }), SchemaDefinition.Create(typeof(DecoderRow)));
+        var labeled = ml.Transforms.Conversion.MapValueToKey(labelColumn, DecoderLabelColumn, keyData: ml.Transforms.SelectColumns(nameof(DecoderRow.Name)).Fit(keys).Transform(keys))
+            .Fit(data).Transform(data);
+        var decoder = ml.MulticlassClassification.Trainers.LbfgsMaximumEntropy(labelColumn, OneHotColumn, l1Regularization: 0, l2Regularization: 1e-4f).Fit(labeled);
+        CheckDecoder(decoder, labeled, labelColumn, count);
+        return decoder;
+    }
+
+    static void CheckDecoder(ITransformer decoder, IDataView labeled, string labelColumn, int count)
+    {
+        var scored = decoder.Transform(labeled);
+        using var cursor = scored.GetRowCursor(new[] { scored.Schema[labelColumn], scored.Schema["PredictedLabel"] });
+        var label = cursor.GetGetter<uint>(scored.Schema[labelColumn]);
+        var predicted = cursor.GetGetter<uint>(scored.Schema["PredictedLabel"]);
+        uint expected = 0, actual = 0;
+        while (cursor.MoveNext())
+        {
+            label(ref expected);
+            predicted(ref actual);
+            if (expected != actual)
+                throw new InvalidOperationException($"Internal error: the label decoder maps class {expected} to {actual} ({count} classes).");
+        }
+    }
+
+    static TransformerChain<ITransformer> Fit<T>(EstimatorChain<T> pipeline, MLContext ml, string imageColumn, int size) where T : class, ITransformer
+    {
+        var fitted = pipeline.Fit(SampleImages(ml, imageColumn, size));
+        return new TransformerChain<ITransformer>(fitted.Cast<ITransformer>().ToArray());
+    }
+
+    /// <summary>One image row: the stock estimators need data to fit on, though they learn nothing from it.</summary>
+    static IDataView SampleImages(MLContext ml, string imageColumn, int size)
+    {
+        var schema = SchemaDefinition.Create(typeof(ImageRow));
+        schema[nameof(ImageRow.Image)].ColumnType = new ImageDataViewType(size, size);
+        schema[nameof(ImageRow.Image)].ColumnName = imageColumn;
+        var pixels = new byte[size * size * 4];
+        return ml.Data.LoadFromEnumerable(new[] { new ImageRow { Image = MLImage.CreateFromPixels(size, size, MLPixelFormat.Bgra32, pixels) } }, schema);
+    }
+
+    sealed class ImageRow
+    {
+        [ImageType(1, 1)]   // registers MLImage as a column type; the schema below sets the real size
+        public MLImage Image { get; set; } = null!;
+    }
+
+    sealed class DecoderRow
+    {
+        public string Name { get; set; } = "";
+        public float[] OneHot { get; set; } = Array.Empty<float>();
+    }
+}

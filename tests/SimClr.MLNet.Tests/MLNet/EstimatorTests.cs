@@ -1,0 +1,252 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using SimClr.MLNet.Data;
+using SimClr.MLNet.MLNet;
+using SimClr.MLNet.Models;
+using SimClr.MLNet.Tests.Support;
+
+namespace SimClr.MLNet.Tests.MLNet;
+
+/// <summary>The estimators as a .NET developer uses them, on a tiny STL-10-format toy task.</summary>
+public sealed class EstimatorTests : IClassFixture<EstimatorTests.Fixture>
+{
+    /// <summary>Small, fast settings: width 8 at 32x32 (the 96x96 STL-10 images are resized).</summary>
+    static readonly EncoderSpec Small = new(EncoderArchitecture.Reference, 8, 32);
+
+    public sealed class Fixture : IDisposable
+    {
+        public Fixture()
+        {
+            ToyStl10.Write(Directory.Path, train: 60, test: 30, unlabeled: 60);
+            var ml = new MLContext(seed: 1);
+            var train = ml.Data.LoadStl10(Directory.Path, Stl10Split.Train);
+            var unlabeled = ml.Data.LoadStl10(Directory.Path, Stl10Split.Unlabeled);
+            Encoder = ml.Transforms.SimClrPretrain(Pretrain(unlabeled)).Fit(train);
+            FineTuned = ml.MulticlassClassification.Trainers.SimClrFineTune(FineTune(Encoder)).Fit(train);
+        }
+
+        public TempDirectory Directory { get; } = new();
+        public SimClrPretrainTransformer Encoder { get; }
+        public SimClrClassifierTransformer FineTuned { get; }
+
+        public void Dispose()
+        {
+            Encoder.Dispose();
+            FineTuned.Dispose();
+            Directory.Dispose();
+        }
+    }
+
+    readonly Fixture _fixture;
+    readonly MLContext _ml = new(seed: 1);
+
+    public EstimatorTests(Fixture fixture) => _fixture = fixture;
+
+    static SimClrPretrainOptions Pretrain(IDataView? unlabeled) => new()
+    {
+        UnlabeledData = unlabeled, EncoderSpec = Small, Epochs = 2, BatchSize = 40, KnnNeighbors = 3,
+    };
+
+    static SimClrFineTuneOptions FineTune(ITransformer? encoder) => new()
+    {
+        Encoder = encoder, EncoderSpec = encoder == null ? Small : null, Epochs = 6, BatchSize = 10,
+    };
+
+    IDataView Load(Stl10Split split) => _ml.Data.LoadStl10(_fixture.Directory.Path, split);
+
+    [Fact]
+    public void SimClrFeaturesFeedAStockTrainerAsALinearProbe()
+    {
+        var pipeline = _ml.Transforms.SimClrPretrain(Pretrain(Load(Stl10Split.Unlabeled)))
+            .Append(_ml.MulticlassClassification.Trainers.LbfgsMaximumEntropy(featureColumnName: "Features"))
+            .Append(_ml.Transforms.Conversion.MapKeyToValue("PredictedLabel"));
+
+        var probeModel = pipeline.Fit(Load(Stl10Split.Train));
+        var scored = probeModel.Transform(Load(Stl10Split.Test));
+
+        Assert.Equal(8, ((VectorDataViewType)scored.Schema["Features"].Type).Size);
+        var predicted = DataViewReading.Column<ReadOnlyMemory<char>>(scored, "PredictedLabel").Select(p => p.ToString()).ToList();
+        Assert.All(predicted, p => Assert.Contains(p, ToyStl10.ClassNames));
+    }
+
+    [Fact]
+    public void FineTunedModelBeatsChanceAndEvaluatesLikeAnyMLNetClassifier()
+    {
+        var scored = _fixture.FineTuned.Transform(Load(Stl10Split.Test));
+        var metrics = _ml.MulticlassClassification.Evaluate(scored);
+
+        Assert.True(metrics.MicroAccuracy > 0.6, $"accuracy {metrics.MicroAccuracy}");
+        Assert.Equal(3, metrics.ConfusionMatrix.NumberOfClasses);
+        Assert.Equal(3, ((VectorDataViewType)scored.Schema["Score"].Type).Size);
+        var predictedType = (KeyDataViewType)scored.Schema["PredictedLabel"].Type;
+        Assert.Equal(3ul, predictedType.Count);
+        Assert.Equal(ToyStl10.ClassNames, ImageColumns.GetClassNames(scored.Schema["PredictedLabel"]));
+        var names = _ml.Transforms.Conversion.MapKeyToValue("PredictedLabel").Fit(scored).Transform(scored);
+        Assert.All(DataViewReading.Column<ReadOnlyMemory<char>>(names, "PredictedLabel"), n => Assert.Contains(n.ToString(), ToyStl10.ClassNames));
+        Assert.Equal(6, _fixture.FineTuned.History.Epochs.Count);
+    }
+
+    [Fact]
+    public void ScoreIsTheHeadsSoftmaxAndPredictedLabelItsArgmax()
+    {
+        var scored = _fixture.FineTuned.Transform(Load(Stl10Split.Test));
+        var scores = DataViewReading.Column<VBuffer<float>>(scored, "Score");
+        var predicted = DataViewReading.Column<uint>(scored, "PredictedLabel");
+        for (int i = 0; i < scores.Count; i++)
+        {
+            var values = scores[i].DenseValues().ToArray();
+            Assert.Equal(1.0, values.Sum(), 4);
+            Assert.Equal((uint)Array.IndexOf(values, values.Max()) + 1, predicted[i]);
+        }
+    }
+
+    [Fact]
+    public void TheSupervisedBaselineTrainsFromScratch()
+    {
+        using var baseline = _ml.MulticlassClassification.Trainers.SimClrFineTune(FineTune(null)).Fit(Load(Stl10Split.Train));
+        var metrics = _ml.MulticlassClassification.Evaluate(baseline.Transform(Load(Stl10Split.Test)));
+        Assert.True(metrics.MicroAccuracy > 0.5, $"accuracy {metrics.MicroAccuracy}");
+    }
+
+    [Fact]
+    public void SavedModelsLoadInANewContextAndScoreTheSame()
+    {
+        var test = Load(Stl10Split.Test);
+        foreach (var (model, column) in new (ITransformer, string)[] { (_fixture.FineTuned, "Score"), (_fixture.Encoder, "Features") })
+        {
+            var path = _fixture.Directory.Combine($"{column}.zip");
+            _ml.Model.Save(model, test.Schema, path);
+            var other = new MLContext(seed: 7);
+            var loaded = other.Model.Load(path, out _);
+
+            Assert.IsType<TransformerChain<ITransformer>>(loaded);
+            var before = DataViewReading.Column<VBuffer<float>>(model.Transform(test), column);
+            var after = DataViewReading.Column<VBuffer<float>>(loaded.Transform(other.Data.LoadStl10(_fixture.Directory.Path, Stl10Split.Test)), column);
+            double maxDiff = before.Zip(after).SelectMany(p => p.First.DenseValues().Zip(p.Second.DenseValues(), (a, b) => Math.Abs(a - b))).Max();
+            Assert.True(maxDiff <= 1e-4, $"{column}: max |diff| {maxDiff}");
+        }
+    }
+
+    [Fact]
+    public void PredictionEngineServesTheModel()
+    {
+        var engine = _ml.Model.CreatePredictionEngine<ImageInput, Prediction>(_fixture.FineTuned);
+        var planes = ToyStl10.Image(0, 2, 9);
+        var bgra = new byte[96 * 96 * 4];
+        for (int p = 0; p < 96 * 96; p++)
+        {
+            bgra[4 * p] = planes[2 * 96 * 96 + p];
+            bgra[4 * p + 1] = planes[96 * 96 + p];
+            bgra[4 * p + 2] = planes[p];
+            bgra[4 * p + 3] = 255;
+        }
+        var prediction = engine.Predict(new ImageInput { Image = MLImage.CreateFromPixels(96, 96, MLPixelFormat.Bgra32, bgra) });
+        Assert.Equal(3, prediction.Score.Length);
+        Assert.InRange(prediction.PredictedLabel, 1u, 3u);
+    }
+
+    [Fact]
+    public void OutputSchemaIsKnownBeforeFitting()
+    {
+        var shape = SchemaShapeOf(Load(Stl10Split.Train));
+        var pretrain = _ml.Transforms.SimClrPretrain(Pretrain(null)).GetOutputSchema(shape);
+        var fineTune = _ml.MulticlassClassification.Trainers.SimClrFineTune(FineTune(null)).GetOutputSchema(shape);
+        Assert.Contains(pretrain, c => c.Name == "Features" && c.Kind == SchemaShape.Column.VectorKind.Vector);
+        Assert.Contains(fineTune, c => c.Name == "Score");
+        Assert.Contains(fineTune, c => c.Name == "PredictedLabel" && c.IsKey);
+    }
+
+    [Fact]
+    public void MissingOrWrongColumnsAreNamed()
+    {
+        var train = Load(Stl10Split.Train);
+        var renamed = _ml.Transforms.CopyColumns("Picture", "Image").Append(_ml.Transforms.DropColumns("Image")).Fit(train).Transform(train);
+        var missing = Assert.ThrowsAny<ArgumentException>(() => _ml.Transforms.SimClrPretrain(Pretrain(null)).Fit(renamed));
+        Assert.Contains("'Image'", missing.Message);
+        Assert.Contains("ImageColumnName", missing.Message);
+
+        var options = Pretrain(null);
+        options.ImageColumnName = "Index";
+        var wrongType = Assert.ThrowsAny<ArgumentException>(() => _ml.Transforms.SimClrPretrain(options).Fit(train));
+        Assert.Contains("'Index'", wrongType.Message);
+
+        var scoring = Assert.ThrowsAny<ArgumentException>(() => _fixture.FineTuned.Transform(renamed));
+        Assert.Contains("'Image'", scoring.Message);
+    }
+
+    [Fact]
+    public void FineTuningNeedsLabels()
+    {
+        var error = Assert.ThrowsAny<ArgumentException>(() =>
+            _ml.MulticlassClassification.Trainers.SimClrFineTune(FineTune(null)).Fit(Load(Stl10Split.Unlabeled)));
+        Assert.Contains("'Label'", error.Message);
+    }
+
+    [Fact]
+    public void AnEncoderOfAnotherImageSizeIsRefused()
+    {
+        var options = FineTune(_fixture.Encoder);
+        options.EncoderSpec = new EncoderSpec(EncoderArchitecture.Reference, 8, 48);
+        var error = Assert.ThrowsAny<ArgumentException>(() => _ml.MulticlassClassification.Trainers.SimClrFineTune(options).Fit(Load(Stl10Split.Train)));
+        Assert.Contains("EncoderSpec", error.Message);
+        Assert.Contains("48", error.Message);
+    }
+
+    [Fact]
+    public void ALoadedModelIsNotAnEncoderToFineTune()
+    {
+        var path = _fixture.Directory.Combine("encoder-only.zip");
+        _ml.Model.Save(_fixture.Encoder, Load(Stl10Split.Train).Schema, path);
+        var loaded = _ml.Model.Load(path, out _);
+        var error = Assert.ThrowsAny<ArgumentException>(() => _ml.MulticlassClassification.Trainers.SimClrFineTune(FineTune(loaded)).Fit(Load(Stl10Split.Train)));
+        Assert.Contains("EncoderCheckpoint", error.Message);
+    }
+
+    [Fact]
+    public void ProgressGoesToMLContextLogAndTheCallback()
+    {
+        var ml = new MLContext(seed: 3);
+        var messages = new List<string>();
+        ml.Log += (_, e) => { lock (messages) messages.Add(e.Message); };
+        var epochs = new List<int>();
+        var options = FineTune(null);
+        options.Epochs = 2;
+        options.EpochCompleted = metrics => epochs.Add(metrics.Epoch);
+
+        using var model = ml.MulticlassClassification.Trainers.SimClrFineTune(options).Fit(ml.Data.LoadStl10(_fixture.Directory.Path, Stl10Split.Train));
+
+        Assert.Equal(new[] { 1, 2 }, epochs);
+        lock (messages)
+            Assert.Contains(messages, m => m.Contains("baseline epoch 2:") && m.Contains("acc"));
+    }
+
+    [Fact]
+    public void TheContextsGpuSettingsAreHonoured()
+    {
+        if (TorchSharp.torch.cuda.is_available())
+            return;
+        var ml = new MLContext(seed: 1) { GpuDeviceId = 1, FallbackToCpu = false };
+        var error = Assert.Throws<InvalidOperationException>(() => ml.MulticlassClassification.Trainers.SimClrFineTune(FineTune(null)).Fit(Load(Stl10Split.Train)));
+        Assert.Contains("FallbackToCpu", error.Message);
+    }
+
+    static SchemaShape SchemaShapeOf(IDataView data)
+    {
+        // SchemaShape.Create is internal to ML.NET; tests call it to get the shape a pipeline would see.
+        var schema = data.Schema;
+        var method = typeof(SchemaShape).GetMethod("Create", System.Reflection.BindingFlags.Static | System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Public, new[] { typeof(DataViewSchema) })!;
+        return (SchemaShape)method.Invoke(null, new object[] { schema })!;
+    }
+
+    public sealed class ImageInput
+    {
+        [Microsoft.ML.Transforms.Image.ImageType(96, 96)]
+        public MLImage Image { get; set; } = null!;
+    }
+
+    public sealed class Prediction
+    {
+        public float[] Score { get; set; } = [];
+        public uint PredictedLabel { get; set; }
+    }
+}

@@ -1,0 +1,88 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using SimClr.MLNet.Data;
+using SimClr.MLNet.MLNet;
+using SimClr.MLNet.Models;
+using SimClr.MLNet.Tests.Support;
+
+namespace SimClr.MLNet.Tests.MLNet;
+
+/// <summary>
+/// A saved model is scored by a separate process that references only stock ML.NET packages (and ONNX Runtime),
+/// not this library and not TorchSharp, and it gets the same numbers as this process.
+/// </summary>
+public class PlainMLNetAppTests
+{
+    static string ScorerPath()
+    {
+        // tests/SimClr.MLNet.Tests/bin/<Configuration>/<tfm>/ -> tests/SimClr.PlainMLNetScorer/bin/<Configuration>/<tfm>/
+        var output = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
+        var tests = output.Parent!.Parent!.Parent!.Parent!.FullName;
+        return Path.Combine(tests, "SimClr.PlainMLNetScorer", "bin", output.Parent.Name, output.Name, "SimClr.PlainMLNetScorer.dll");
+    }
+
+    static List<JsonElement> RunScorer(string model, IEnumerable<string> images)
+    {
+        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        foreach (var argument in new[] { ScorerPath(), model }.Concat(images))
+            start.ArgumentList.Add(argument);
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        Assert.True(process.WaitForExit(120_000), "the scorer did not finish in 2 minutes");
+        Assert.True(process.ExitCode == 0, $"scorer failed ({process.ExitCode}): {error.Result}");
+        return output.Result.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+    }
+
+    [Fact]
+    public void AFineTunedZipScoresTheSameInAPlainMLNetProcess()
+    {
+        using var dir = new TempDirectory();
+        ToyStl10.Write(dir.Path, train: 30, test: 6, unlabeled: 0);
+        var ml = new MLContext(seed: 2);
+        var train = ml.Data.LoadStl10(dir.Path, Stl10Split.Train);
+        using var model = ml.MulticlassClassification.Trainers.SimClrFineTune(new SimClrFineTuneOptions
+        {
+            EncoderSpec = new EncoderSpec(EncoderArchitecture.SmallResNet18, 4, 32), Epochs = 1, BatchSize = 10,
+        }).Fit(train);
+        var zip = dir.Combine("finetuned.zip");
+        ml.Model.Save(model, train.Schema, zip);
+
+        // The test images as PNG files, scored here through LoadImages and there through a PredictionEngine.
+        var files = Enumerable.Range(0, 6).Select(i =>
+        {
+            var path = dir.Combine("images", $"{i}.png");
+            var planes = ToyStl10.Image(i, i % 3, 5);
+            SyntheticImages.WritePlanesAsPng(path, planes, Stl10Format.ImageSize);
+            return path;
+        }).ToList();
+        var paths = ml.Data.LoadFromEnumerable(files.Select(f => new ImagePath { Path = f }));
+        var images = ml.Transforms.LoadImages("Image", null, nameof(ImagePath.Path)).Fit(paths).Transform(paths);
+        var scored = model.Transform(images);
+        var expectedScores = DataViewReading.Column<VBuffer<float>>(scored, "Score");
+        var expectedLabels = DataViewReading.Column<uint>(scored, "PredictedLabel");
+
+        var results = RunScorer(zip, files);
+
+        Assert.Equal(files.Count, results.Count);
+        for (int i = 0; i < files.Count; i++)
+        {
+            var score = results[i].GetProperty("score").EnumerateArray().Select(e => e.GetSingle()).ToArray();
+            var expected = expectedScores[i].DenseValues().ToArray();
+            Assert.Equal(expected.Length, score.Length);
+            Assert.True(expected.Zip(score, (a, b) => Math.Abs(a - b)).Max() <= 1e-4);
+            Assert.Equal(expectedLabels[i], results[i].GetProperty("predictedLabel").GetUInt32());
+        }
+    }
+
+    sealed class ImagePath
+    {
+        public string Path { get; set; } = "";
+    }
+}
