@@ -8,7 +8,7 @@ namespace SimClr.Cli;
 public static class SimClrApp
 {
     /// <summary>Runs the command line; returns the process exit code.</summary>
-    public static int Run(string[] args, IAnsiConsole? console = null)
+    public static int Run(string[] args, IAnsiConsole? console = null, CancellationToken cancellation = default)
     {
         // Spectre wraps at 80 columns when output is redirected; log lines (CI, files) should stay whole.
         if (console == null && Console.IsOutputRedirected)
@@ -17,6 +17,7 @@ public static class SimClrApp
         app.Configure(config =>
         {
             config.SetApplicationName("simclr");
+            config.UseStrictParsing();
             if (console != null)
                 config.ConfigureConsole(console);
             config.SetExceptionHandler((exception, _) =>
@@ -25,6 +26,12 @@ public static class SimClrApp
                 target.MarkupLineInterpolated($"[red]error:[/] {OneLine(exception)}");
                 return exception is CommandAppException ? 2 : 1;
             });
+            config.AddCommand<QuickstartCommand>("quickstart")
+                .WithDescription("The main job: baseline, SimCLR + probe and fine-tuning on a generated dataset (no download); writes models, plots and a report.");
+            config.AddCommand<RunCommand>("run").WithDescription("Run a pipeline file (see pipelines/).");
+            config.AddCommand<PredictCommand>("predict").WithDescription("Top classes of images, from a saved classifier .zip.");
+            config.AddCommand<VisualizeAugmentationsCommand>("visualize-augmentations")
+                .WithDescription("The reference's grid: original, weakly and twice strongly augmented images.");
             config.AddBranch("download", download =>
             {
                 download.SetDescription("Fetch public datasets.");
@@ -43,7 +50,7 @@ public static class SimClrApp
                 bench.AddCommand<BenchScoringCommand>("scoring").WithDescription("Scoring through a saved classifier .zip with Transform: images/s.");
             });
         });
-        return app.Run(args);
+        return app.Run(args, cancellation);
     }
 
     /// <summary>The innermost useful message, on one line.</summary>

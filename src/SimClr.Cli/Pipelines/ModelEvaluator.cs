@@ -1,0 +1,14 @@
+using Microsoft.ML;
+
+namespace SimClr.Cli.Pipelines;
+
+/// <summary>Scores a saved model the way a user would: load the .zip, Transform, MulticlassClassification.Evaluate.</summary>
+public static class ModelEvaluator
+{
+    public static ModelEvaluation Evaluate(MLContext ml, string modelFile, IDataView validation, IReadOnlyList<string> classNames)
+    {
+        var model = ml.Model.Load(modelFile, out _);
+        var metrics = ml.MulticlassClassification.Evaluate(model.Transform(validation));
+        return new ModelEvaluation(metrics.MicroAccuracy, metrics.MacroAccuracy, metrics.LogLoss, metrics.ConfusionMatrix.Counts, classNames);
+    }
+}

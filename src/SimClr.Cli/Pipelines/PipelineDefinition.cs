@@ -1,0 +1,121 @@
+using SimClr.MLNet.Augmentation;
+using SimClr.MLNet.Models;
+using SimClr.MLNet.Training;
+
+namespace SimClr.Cli.Pipelines;
+
+/// <summary>A pipeline file: which data, which encoder, which experiments with which options, which seed.</summary>
+public sealed record PipelineDefinition
+{
+    /// <summary>Name shown in reports. Default: the file name.</summary>
+    public string? Name { get; init; }
+
+    /// <summary>Free text for the report.</summary>
+    public string? Description { get; init; }
+
+    /// <summary>Seed of every experiment (each gets its own stream from it). Default: 1.</summary>
+    public int Seed { get; init; } = 1;
+
+    /// <summary>Where the images come from.</summary>
+    public DataDefinition Data { get; init; } = new();
+
+    /// <summary>The encoder of the baseline and of pretraining (fine-tuning uses the pretrained one).</summary>
+    public EncoderDefinition Encoder { get; init; } = new();
+
+    /// <summary>The experiments, run in the order baseline, pretrain, finetune; each may be left out.</summary>
+    public ExperimentsDefinition Experiments { get; init; } = new();
+
+    /// <summary>The reference's headline figures, shown beside ours in the report (name to accuracy, 0..1). Default: none.</summary>
+    public Dictionary<string, double>? ReferenceResults { get; init; }
+}
+
+/// <summary>The data source of a pipeline.</summary>
+public sealed record DataDefinition
+{
+    /// <summary>"stl10", "imageFolder" or "synthetic".</summary>
+    public string Source { get; init; } = "synthetic";
+
+    /// <summary>STL-10 folder or image-folder root; <c>--data</c> overrides it. Not used by "synthetic".</summary>
+    public string? Path { get; init; }
+
+    /// <summary>Side of the square images the encoder is trained on; images are resized to it.</summary>
+    public int ImageSize { get; init; } = 96;
+
+    /// <summary>imageFolder: files of each class used as labelled training data, by position (C# range syntax, e.g. "..500").</summary>
+    public string? LabeledFilesPerClass { get; init; }
+
+    /// <summary>imageFolder: files of each class used for validation (e.g. "^500..").</summary>
+    public string? ValidationFilesPerClass { get; init; }
+
+    /// <summary>imageFolder: files of each class used as unlabelled data, labels ignored (e.g. "500..^500").</summary>
+    public string? UnlabeledFilesPerClass { get; init; }
+
+    /// <summary>imageFolder: a folder of unlabelled images, relative to the root.</summary>
+    public string? UnlabeledFolder { get; init; }
+
+    /// <summary>synthetic: labelled training images.</summary>
+    public int LabeledCount { get; init; } = 500;
+
+    /// <summary>synthetic: unlabelled images.</summary>
+    public int UnlabeledCount { get; init; } = 4000;
+
+    /// <summary>synthetic: held-out labelled images.</summary>
+    public int ValidationCount { get; init; } = 1000;
+}
+
+/// <summary>Encoder architecture and width.</summary>
+public sealed record EncoderDefinition
+{
+    /// <summary>Reference or SmallResNet18.</summary>
+    public EncoderArchitecture Architecture { get; init; } = EncoderArchitecture.Reference;
+
+    /// <summary>Width (Reference: every layer; SmallResNet18: the first stage).</summary>
+    public int Width { get; init; } = 128;
+}
+
+/// <summary>The three experiments of the reference.</summary>
+public sealed record ExperimentsDefinition
+{
+    /// <summary>Supervised baseline: random encoder + linear head on the labelled images.</summary>
+    public ExperimentOptions? Baseline { get; init; }
+
+    /// <summary>SimCLR pretraining with the online linear probe.</summary>
+    public ExperimentOptions? Pretrain { get; init; }
+
+    /// <summary>Fine-tuning the pretrained encoder with a new head (needs Pretrain).</summary>
+    public ExperimentOptions? Finetune { get; init; }
+}
+
+/// <summary>
+/// Options of one experiment. Every value is optional; an unset value keeps the library default (the reference's).
+/// Names are those of <see cref="PretrainOptions"/> and <see cref="SupervisedOptions"/>.
+/// </summary>
+public sealed record ExperimentOptions
+{
+    public int? Epochs { get; init; }
+    public int? BatchSize { get; init; }
+    public OptimizerKind? Optimizer { get; init; }
+    public double? LearningRate { get; init; }
+    public double? Momentum { get; init; }
+    public double? WeightDecay { get; init; }
+    public LearningRateSchedule? Schedule { get; init; }
+    public double? WarmupEpochs { get; init; }
+    public string? Precision { get; init; }
+    public int? EvaluationBatchSize { get; init; }
+
+    // Pretraining only.
+    public double? Temperature { get; init; }
+    public bool? LearnTemperature { get; init; }
+    public bool? SameViewNegatives { get; init; }
+    public bool? ProjectionBatchNorm { get; init; }
+    public int? ProjectionDim { get; init; }
+    public int? ProjectionHiddenDim { get; init; }
+    public double? ProbeLearningRate { get; init; }
+    public int? KnnNeighbors { get; init; }
+    public AugmentationOptions? ContrastiveAugmentation { get; init; }
+    public AugmentationOptions? ProbeAugmentation { get; init; }
+
+    // Supervised only.
+    public AugmentationOptions? Augmentation { get; init; }
+    public double? EncoderLearningRateScale { get; init; }
+}

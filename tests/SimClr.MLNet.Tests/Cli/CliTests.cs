@@ -1,0 +1,183 @@
+using SimClr.MLNet.Tests.Support;
+
+namespace SimClr.MLNet.Tests.Cli;
+
+/// <summary>The simclr command line: parsing, one-line errors with non-zero exit codes, and the files a run writes.</summary>
+public sealed class CliTests : IClassFixture<CliTests.TinyQuickstart>
+{
+    /// <summary>One tiny quickstart shared by the tests that need a run's outputs.</summary>
+    public sealed class TinyQuickstart : IDisposable
+    {
+        public TinyQuickstart() => (ExitCode, Output) = CliRunner.Run("quickstart", "--tiny", "--out", Directory.Path);
+        public TempDirectory Directory { get; } = new();
+        public int ExitCode { get; }
+        public string Output { get; }
+        public void Dispose() => Directory.Dispose();
+    }
+
+    readonly TinyQuickstart _run;
+
+    public CliTests(TinyQuickstart run) => _run = run;
+
+    static string OneErrorLine(string output)
+    {
+        var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Single(lines);
+        Assert.StartsWith("error:", lines[0]);
+        Assert.DoesNotContain("   at ", output);
+        return lines[0];
+    }
+
+    [Fact]
+    public void QuickstartWritesModelsPlotsHistoryAndReport()
+    {
+        Assert.True(_run.ExitCode == 0, _run.Output);
+        foreach (var file in new[]
+        {
+            "baseline.zip", "probe.zip", "finetuned.zip", "checkpoints/pretrain.checkpoint.zip",
+            "baseline.csv", "pretrain.json", "finetune.csv", "curves-accuracy.png", "curves-loss.png", "augmentations.png", "report.md",
+        })
+            Assert.True(File.Exists(_run.Directory.Combine(file)), $"{file} is missing");
+        var png = File.ReadAllBytes(_run.Directory.Combine("curves-accuracy.png"));
+        Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, png[..4]);
+        var report = File.ReadAllText(_run.Directory.Combine("report.md"));
+        Assert.Contains("| Supervised baseline | 1 |", report);
+        Assert.Contains("Confusion matrix: SimCLR fine-tuned", report);
+        Assert.Contains("SimCLR fine-tuned", _run.Output);
+        Assert.Contains("finetune epoch 1:", _run.Output);
+    }
+
+    [Fact]
+    public void PredictPrintsTheTopClassesAndJson()
+    {
+        var image = _run.Directory.Combine("shape.png");
+        SyntheticImages.WritePlanesAsPng(image, SyntheticImages.PatternPlanes(3, 40), 40);
+        var model = _run.Directory.Combine("finetuned.zip");
+
+        var (code, output) = CliRunner.Run("predict", "--model", model, image, "--top", "2");
+        Assert.True(code == 0, output);
+        Assert.Contains("shape.png", output);
+
+        var (jsonCode, json) = CliRunner.Run("predict", "--model", model, image, "--json");
+        Assert.Equal(0, jsonCode);
+        var parsed = System.Text.Json.JsonDocument.Parse(json).RootElement;
+        var predictions = parsed[0].GetProperty("predictions");
+        Assert.Equal(3, predictions.GetArrayLength());
+        Assert.Contains(predictions[0].GetProperty("class").GetString(), SimClr.MLNet.Data.SyntheticShapes.ClassNames);
+    }
+
+    [Fact]
+    public void ResumingAFinishedRunReusesItsExperiments()
+    {
+        var (code, output) = CliRunner.Run("quickstart", "--tiny", "--out", _run.Directory.Path, "--resume");
+        Assert.True(code == 0, output);
+        Assert.Contains("baseline: already finished in an earlier run", output);
+        Assert.Contains("finetune: already finished in an earlier run", output);
+    }
+
+    [Fact]
+    public void EveryCommandHasHelp()
+    {
+        foreach (var command in new[] { "quickstart", "run", "predict", "visualize-augmentations", "download stl10", "bench pretrain", "bench data", "bench scoring" })
+        {
+            var (code, output) = CliRunner.Run([.. command.Split(' '), "--help"]);
+            Assert.Equal(0, code);
+            Assert.Contains("USAGE", output);
+        }
+    }
+
+    [Fact]
+    public void MissingPipelineFileIsOneLine()
+    {
+        var (code, output) = CliRunner.Run("run", "/nonexistent/pipeline.json");
+        Assert.NotEqual(0, code);
+        Assert.Contains("/nonexistent/pipeline.json", OneErrorLine(output));
+    }
+
+    [Fact]
+    public void MalformedJsonNamesTheLine()
+    {
+        using var dir = new TempDirectory();
+        var path = dir.Combine("bad.json");
+        File.WriteAllText(path, "{\n  \"name\": \"x\",\n  \"seed\": ,\n}\n");
+        var (code, output) = CliRunner.Run("run", path);
+        Assert.NotEqual(0, code);
+        Assert.Contains("line 3", OneErrorLine(output));
+    }
+
+    [Theory]
+    [InlineData("{ \"experiments\": { \"pretrain\": { \"epoch\": 3 } } }", "unknown option 'epoch'")]
+    [InlineData("{ \"experiments\": { \"distill\": { } } }", "unknown experiment 'distill'")]
+    [InlineData("{ \"data\": { \"source\": \"cifar\" }, \"experiments\": { \"baseline\": { } } }", "data.source 'cifar' is unknown")]
+    [InlineData("{ \"experiments\": { \"baseline\": { \"temperature\": 0.5 } } }", "'temperature' is not an option of experiments.baseline")]
+    [InlineData("{ \"experiments\": { \"pretrain\": { \"epochs\": 0 } } }", "Epochs must be at least 1")]
+    [InlineData("{ \"experiments\": { \"finetune\": { } } }", "experiments.finetune needs experiments.pretrain")]
+    public void BadPipelinesAreOneLine(string json, string expected)
+    {
+        using var dir = new TempDirectory();
+        var path = dir.Combine("pipeline.json");
+        File.WriteAllText(path, json);
+        var (code, output) = CliRunner.Run("run", path, "--out", dir.Combine("out"));
+        Assert.NotEqual(0, code);
+        Assert.Contains(expected, OneErrorLine(output));
+    }
+
+    [Fact]
+    public void MissingDataPathIsOneLine()
+    {
+        using var dir = new TempDirectory();
+        var path = dir.Combine("pipeline.json");
+        File.WriteAllText(path, "{ \"data\": { \"source\": \"imageFolder\" }, \"experiments\": { \"baseline\": { } } }");
+        var (code, output) = CliRunner.Run("run", path, "--data", dir.Combine("no-such-folder"), "--out", dir.Combine("out"));
+        Assert.NotEqual(0, code);
+        Assert.Contains("no-such-folder", OneErrorLine(output));
+    }
+
+    [Fact]
+    public void UnwritableOutputDirectoryIsOneLine()
+    {
+        using var dir = new TempDirectory();
+        var blocker = dir.Combine("file");
+        File.WriteAllText(blocker, "a file where the output folder should go");
+        var (code, output) = CliRunner.Run("quickstart", "--tiny", "--out", Path.Combine(blocker, "out"));
+        Assert.NotEqual(0, code);
+        Assert.Contains("Cannot write to output directory", OneErrorLine(output));
+    }
+
+    [Fact]
+    public void AModelThatIsNotOursOrIsCorruptIsOneLine()
+    {
+        using var dir = new TempDirectory();
+        var image = dir.Combine("x.png");
+        SyntheticImages.WritePlanesAsPng(image, SyntheticImages.PatternPlanes(1, 16), 16);
+        var corrupt = dir.Combine("corrupt.zip");
+        File.WriteAllText(corrupt, "not a zip at all");
+        var (code, output) = CliRunner.Run("predict", "--model", corrupt, image);
+        Assert.NotEqual(0, code);
+        Assert.Contains("corrupt.zip", OneErrorLine(output));
+
+        var checkpoint = _run.Directory.Combine("checkpoints", "pretrain.checkpoint.zip");
+        var (notOurs, message) = CliRunner.Run("predict", "--model", checkpoint, image);
+        Assert.NotEqual(0, notOurs);
+        Assert.Contains("pretrain.checkpoint.zip", OneErrorLine(message));
+    }
+
+    [Fact]
+    public void UnknownCommandLineOptionIsOneLine()
+    {
+        var (code, output) = CliRunner.Run("quickstart", "--epochs", "3");
+        Assert.NotEqual(0, code);
+        Assert.Contains("Unknown option 'epochs'", OneErrorLine(output));
+    }
+
+    [Fact]
+    public void VisualizeAugmentationsWritesThePng()
+    {
+        using var dir = new TempDirectory();
+        SyntheticImages.WriteStl10(dir.Combine("stl"), train: 10);
+        var png = dir.Combine("grid.png");
+        var (code, output) = CliRunner.Run("visualize-augmentations", "--data", dir.Combine("stl"), "--out", png, "--size", "32");
+        Assert.True(code == 0, output);
+        Assert.True(new FileInfo(png).Length > 1000);
+    }
+}
