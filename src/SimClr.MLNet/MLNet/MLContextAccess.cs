@@ -41,6 +41,17 @@ internal sealed class MLContextAccess
         return new MLContextAccess(environment, gpu, fallback);
     }
 
+    /// <summary>
+    /// Fills in what the options leave to the context: the seed (drawn from the context's generator), the GPU and
+    /// the fallback rule. The caller passes a copy; the user's options object is not changed.
+    /// </summary>
+    public void Apply(Training.TrainingOptions options, string component)
+    {
+        options.Seed ??= NextSeed(component);
+        options.GpuDeviceId ??= GpuDeviceId;
+        options.FallbackToCpu = options.FallbackToCpu && FallbackToCpu;
+    }
+
     /// <summary>A seed drawn from the context's generator, so <c>new MLContext(seed: s)</c> makes runs repeatable.</summary>
     public int NextSeed(string component)
         => _environment == null ? Training.TrainingOptions.Defaults.Seed : _environment.Register(component).Rand.Next();

@@ -27,9 +27,7 @@ public sealed class SimClrFineTuneTrainer : IEstimator<SimClrClassifierTransform
     {
         var options = _options.Copy<SimClrFineTuneOptions>();
         options.Validate();
-        options.Seed ??= _context.NextSeed(nameof(SimClrFineTuneTrainer));
-        options.GpuDeviceId ??= _context.GpuDeviceId;
-        options.FallbackToCpu = options.FallbackToCpu && _context.FallbackToCpu;
+        _context.Apply(options, nameof(SimClrFineTuneTrainer));
         ImageSchema.CheckImageColumn(input.Schema, options.ImageColumnName, nameof(options.ImageColumnName));
         ImageSchema.CheckLabelColumn(input.Schema, options.LabelColumnName, nameof(options.LabelColumnName));
         var log = _context.Logger("SimClrFineTune");
@@ -67,8 +65,7 @@ public sealed class SimClrFineTuneTrainer : IEstimator<SimClrClassifierTransform
     static Encoder? FindEncoder(ITransformer? transformer) => transformer switch
     {
         null => null,
-        SimClrPretrainTransformer pretrain => pretrain.Encoder,
-        SimClrClassifierTransformer classifier => classifier.Encoder,
+        StockModelTransformer trained => trained.Encoder,
         IEnumerable<ITransformer> chain => chain.Select(FindEncoder).FirstOrDefault(e => e != null)
             ?? throw new ArgumentException(NotAnEncoder, nameof(SimClrFineTuneOptions.Encoder)),
         _ => throw new ArgumentException(NotAnEncoder, nameof(SimClrFineTuneOptions.Encoder)),

@@ -25,9 +25,7 @@ public sealed class SimClrPretrainEstimator : IEstimator<SimClrPretrainTransform
     {
         var options = _options.Copy<SimClrPretrainOptions>();
         options.Validate();
-        options.Seed ??= _context.NextSeed(nameof(SimClrPretrainEstimator));
-        options.GpuDeviceId ??= _context.GpuDeviceId;
-        options.FallbackToCpu = options.FallbackToCpu && _context.FallbackToCpu;
+        _context.Apply(options, nameof(SimClrPretrainEstimator));
         ImageSchema.CheckImageColumn(input.Schema, options.ImageColumnName, nameof(options.ImageColumnName));
         if (options.UnlabeledData != null)
             ImageSchema.CheckImageColumn(options.UnlabeledData.Schema, options.ImageColumnName, nameof(options.UnlabeledData));

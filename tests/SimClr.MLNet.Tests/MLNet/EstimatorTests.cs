@@ -175,6 +175,25 @@ public sealed class EstimatorTests : IClassFixture<EstimatorTests.Fixture>
     }
 
     [Fact]
+    public void ColumnsCanBeRenamedThroughOptions()
+    {
+        var train = Load(Stl10Split.Train);
+        var renamed = _ml.Transforms.CopyColumns("Picture", "Image").Append(_ml.Transforms.CopyColumns("Class", "Label"))
+            .Append(_ml.Transforms.DropColumns("Image", "Label")).Fit(train).Transform(train);
+        var options = Pretrain(null);
+        options.Epochs = 1;
+        options.ImageColumnName = "Picture";
+        options.LabelColumnName = "Class";
+        options.FeatureColumnName = "Embedding";
+
+        using var model = _ml.Transforms.SimClrPretrain(options).Fit(renamed);
+
+        var scored = model.Transform(renamed);
+        Assert.Equal(8, ((VectorDataViewType)scored.Schema["Embedding"].Type).Size);
+        Assert.Equal(ToyStl10.ClassNames, model.ClassNames);
+    }
+
+    [Fact]
     public void FineTuningNeedsLabels()
     {
         var error = Assert.ThrowsAny<ArgumentException>(() =>
