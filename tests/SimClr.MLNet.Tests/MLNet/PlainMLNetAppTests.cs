@@ -54,10 +54,11 @@ public class PlainMLNetAppTests
         var zip = dir.Combine("finetuned.zip");
         ml.Model.Save(model, train.Schema, zip);
 
-        // The test images as PNG files, scored here through LoadImages and there through a PredictionEngine.
+        // The test images as PNG files in a folder per true class, scored here through LoadImages and there through
+        // a PredictionEngine, one file at a time and as a class-per-folder tree.
         var files = Enumerable.Range(0, 6).Select(i =>
         {
-            var path = dir.Combine("images", $"{i}.png");
+            var path = dir.Combine("images", ToyStl10.ClassNames[i % 3], $"{i}.png");
             var planes = ToyStl10.Image(i, i % 3, 5);
             SyntheticImages.WritePlanesAsPng(path, planes, Stl10Format.ImageSize);
             return path;
@@ -79,6 +80,12 @@ public class PlainMLNetAppTests
             Assert.True(expected.Zip(score, (a, b) => Math.Abs(a - b)).Max() <= 1e-4);
             Assert.Equal(expectedLabels[i], results[i].GetProperty("predictedLabel").GetUInt32());
         }
+
+        int expectedCorrect = Enumerable.Range(0, files.Count)
+            .Count(i => model.ClassNames[(int)expectedLabels[i] - 1] == ToyStl10.ClassNames[i % 3]);
+        var folder = Assert.Single(RunScorer(zip, ["--folder", dir.Combine("images")]));
+        Assert.Equal(files.Count, folder.GetProperty("images").GetInt32());
+        Assert.Equal(expectedCorrect, folder.GetProperty("correct").GetInt32());
     }
 
     sealed class ImagePath
