@@ -24,6 +24,11 @@ bool classifier = outputSchema.GetColumnOrNull("Score") != null;
 
 if (args[1] == "--folder")
 {
+    if (!classifier)
+    {
+        Console.Error.WriteLine($"--folder needs a classifier; {args[0]} has no Score column.");
+        return 2;
+    }
     int last = args.Length > 4 && args[3] == "--last" ? int.Parse(args[4]) : int.MaxValue;
     VBuffer<ReadOnlyMemory<char>> keyValues = default;
     outputSchema["PredictedLabel"].GetKeyValues(ref keyValues);

@@ -28,6 +28,14 @@ public sealed class CliTests : IClassFixture<CliTests.TinyQuickstart>
         return lines[0];
     }
 
+    /// <summary>Writes <paramref name="json"/> as dir/pipeline.json and runs <c>simclr run</c> on it.</summary>
+    static (int ExitCode, string Output) RunPipeline(TempDirectory dir, string json, params string[] options)
+    {
+        var path = dir.Combine("pipeline.json");
+        File.WriteAllText(path, json);
+        return CliRunner.Run(["run", path, .. options]);
+    }
+
     [Fact]
     public void QuickstartWritesModelsPlotsHistoryAndReport()
     {
@@ -98,9 +106,7 @@ public sealed class CliTests : IClassFixture<CliTests.TinyQuickstart>
     public void MalformedJsonNamesTheLine()
     {
         using var dir = new TempDirectory();
-        var path = dir.Combine("bad.json");
-        File.WriteAllText(path, "{\n  \"name\": \"x\",\n  \"seed\": ,\n}\n");
-        var (code, output) = CliRunner.Run("run", path);
+        var (code, output) = RunPipeline(dir, "{\n  \"name\": \"x\",\n  \"seed\": ,\n}\n");
         Assert.NotEqual(0, code);
         Assert.Contains("line 3", OneErrorLine(output));
     }
@@ -115,9 +121,7 @@ public sealed class CliTests : IClassFixture<CliTests.TinyQuickstart>
     public void BadPipelinesAreOneLine(string json, string expected)
     {
         using var dir = new TempDirectory();
-        var path = dir.Combine("pipeline.json");
-        File.WriteAllText(path, json);
-        var (code, output) = CliRunner.Run("run", path, "--out", dir.Combine("out"));
+        var (code, output) = RunPipeline(dir, json, "--out", dir.Combine("out"));
         Assert.NotEqual(0, code);
         Assert.Contains(expected, OneErrorLine(output));
     }
@@ -126,9 +130,8 @@ public sealed class CliTests : IClassFixture<CliTests.TinyQuickstart>
     public void MissingDataPathIsOneLine()
     {
         using var dir = new TempDirectory();
-        var path = dir.Combine("pipeline.json");
-        File.WriteAllText(path, "{ \"data\": { \"source\": \"imageFolder\" }, \"experiments\": { \"baseline\": { } } }");
-        var (code, output) = CliRunner.Run("run", path, "--data", dir.Combine("no-such-folder"), "--out", dir.Combine("out"));
+        var (code, output) = RunPipeline(dir, "{ \"data\": { \"source\": \"imageFolder\" }, \"experiments\": { \"baseline\": { } } }",
+            "--data", dir.Combine("no-such-folder"), "--out", dir.Combine("out"));
         Assert.NotEqual(0, code);
         Assert.Contains("no-such-folder", OneErrorLine(output));
     }
