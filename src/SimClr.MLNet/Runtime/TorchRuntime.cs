@@ -34,7 +34,12 @@ public static class TorchRuntime
         }
     }
 
-    /// <summary>Prepares libtorch once: allocator tuning, then thread count.</summary>
+    /// <summary>
+    /// Prepares libtorch once: a loadable libLibTorchSharp.so on hosts with an older libstdc++ (see
+    /// <see cref="LibTorchSharpLoader"/>), allocator tuning, then thread count. Code that creates tensors itself
+    /// before calling into this library should call this first.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">libLibTorchSharp.so needed a patched copy that could not be made or loaded.</exception>
     public static void EnsureInitialized()
     {
         if (_applied != null)
@@ -44,12 +49,14 @@ public static class TorchRuntime
             if (_applied != null)
                 return;
             var options = _requested ?? new TorchRuntimeOptions();
+            // Before the first call into TorchSharp: its static constructor loads libLibTorchSharp.so.
+            var loader = LibTorchSharpLoader.EnsureLoadable();
             var allocator = options.TuneAllocator ? NativeAllocatorTuning.Apply() : "allocator tuning off";
             int threads = options.Threads ?? Environment.ProcessorCount;
             if (threads < 1)
                 throw new ArgumentOutOfRangeException(nameof(TorchRuntimeOptions.Threads), threads, "Threads must be at least 1.");
             torch.set_num_threads(threads);
-            Description = $"libtorch {torch.__version__}, {threads} threads, {allocator}";
+            Description = $"libtorch {torch.__version__}, {threads} threads, {allocator}" + (loader == null ? "" : $", {loader}");
             _applied = options;
         }
     }

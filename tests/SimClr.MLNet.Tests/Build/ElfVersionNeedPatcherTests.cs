@@ -1,26 +1,16 @@
+using SimClr.MLNet.Runtime;
 using SimClr.MLNet.Tests.Support;
 
 namespace SimClr.MLNet.Tests.Build;
 
 public class ElfVersionNeedPatcherTests
 {
-    /// <summary>The copy in this test's output, which the build already patched.</summary>
-    static string BuiltLibTorchSharp()
-        => Directory.EnumerateFiles(AppContext.BaseDirectory, "libLibTorchSharp.so", SearchOption.AllDirectories).First();
-
-    [Fact]
+    [LinuxFact]
     public void MarksOnlyTheNamedVersionWeakAndIsIdempotent()
     {
-        if (!OperatingSystem.IsLinux())
-            return;
         using var dir = new TempDirectory();
-        var copy = dir.Combine("libLibTorchSharp.so");
-        File.Copy(BuiltLibTorchSharp(), copy);
-        // Undo the build's patch, so the test sees the library as NuGet ships it.
-        var bytes = File.ReadAllBytes(copy);
-        var target = ElfVersionNeedPatcher.ReadVersionNeeds(bytes, copy).Single(n => n.Name == "GLIBCXX_3.4.32");
-        bytes[target.FlagsOffset] = 0;
-        File.WriteAllBytes(copy, bytes);
+        // As NuGet ships it: the build step may already have patched the copy in this test's output.
+        var copy = LibTorchSharpFiles.WriteUnpatched(dir.Combine("libLibTorchSharp.so"));
         var before = ElfVersionNeedPatcher.ReadVersionNeeds(File.ReadAllBytes(copy), copy);
 
         var changed = ElfVersionNeedPatcher.WeakenVersionNeeds(copy, new[] { "GLIBCXX_3.4.32" });
@@ -31,6 +21,14 @@ public class ElfVersionNeedPatcherTests
         for (int i = 0; i < before.Count; i++)
             Assert.Equal(before[i].Name == "GLIBCXX_3.4.32" ? before[i].Flags | 2 : before[i].Flags, after[i].Flags);
         Assert.Empty(ElfVersionNeedPatcher.WeakenVersionNeeds(copy, new[] { "GLIBCXX_3.4.32" }));
+    }
+
+    [LinuxFact]
+    public void ListsTheNeededLibrariesInOrder()
+    {
+        var built = LibTorchSharpFiles.Built();
+        var needed = ElfVersionNeedPatcher.ReadNeededLibraries(File.ReadAllBytes(built), built);
+        Assert.Equal(["libtorch.so", "libc10.so", "libtorch_cpu.so", "libstdc++.so.6"], needed.Take(4));
     }
 
     [Fact]

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.ML;
 using Microsoft.ML.Data;
@@ -25,19 +24,9 @@ public class PlainMLNetAppTests
 
     static List<JsonElement> RunScorer(string model, IEnumerable<string> images)
     {
-        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        foreach (var argument in new[] { ScorerPath(), model }.Concat(images))
-            start.ArgumentList.Add(argument);
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        Assert.True(process.WaitForExit(120_000), "the scorer did not finish in 2 minutes");
-        Assert.True(process.ExitCode == 0, $"scorer failed ({process.ExitCode}): {error.Result}");
-        return output.Result.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        var (exitCode, output, error) = ChildProcess.Run(ChildProcess.Dotnet, new[] { ScorerPath(), model }.Concat(images), TimeSpan.FromMinutes(2));
+        Assert.True(exitCode == 0, $"scorer failed ({exitCode}): {error}");
+        return output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToList();
     }
 
     [Fact]
