@@ -29,6 +29,8 @@ public static class SimClrApp
             config.AddCommand<QuickstartCommand>("quickstart")
                 .WithDescription("The main job: baseline, SimCLR + probe and fine-tuning on a generated dataset (no download); writes models, plots and a report.");
             config.AddCommand<RunCommand>("run").WithDescription("Run a pipeline file (see pipelines/).");
+            config.AddCommand<DoctorCommand>("doctor")
+                .WithDescription("Check this machine: CPU features, libtorch, convolution gradients against float64, ONNX Runtime, GPU.");
             config.AddCommand<PredictCommand>("predict").WithDescription("Top classes of images, from a saved classifier .zip.");
             config.AddCommand<VisualizeAugmentationsCommand>("visualize-augmentations")
                 .WithDescription("The reference's grid: original, weakly and twice strongly augmented images.");

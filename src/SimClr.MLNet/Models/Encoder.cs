@@ -34,6 +34,13 @@ public abstract class Encoder : nn.Module<Tensor, Tensor>
     protected abstract Tensor Features(Tensor x);
 
     /// <summary>
+    /// Every convolution this encoder runs on an image of <see cref="EncoderSpec.ImageSize"/>, in order, repeats
+    /// included: what <see cref="Runtime.ConvolutionGradientCheck"/> verifies on the running CPU. Default: none;
+    /// an encoder defined outside this library lists its own to have them checked.
+    /// </summary>
+    public virtual IReadOnlyList<ConvolutionShape> ConvolutionShapes() => Array.Empty<ConvolutionShape>();
+
+    /// <summary>
     /// NHWC strides with NCHW shape. TorchSharp has no contiguous(memory_format); this permutation gives the
     /// same layout, which oneDNN's bfloat16 convolutions run fastest on, and convolutions keep it downstream.
     /// </summary>
@@ -43,15 +50,17 @@ public abstract class Encoder : nn.Module<Tensor, Tensor>
     public static Encoder Create(EncoderSpec spec)
     {
         spec.Validate();
-        Runtime.TorchRuntime.EnsureInitialized();
-        Encoder encoder = spec.Architecture switch
+        return Runtime.TorchRuntime.WithGlobalGenerator(() =>
         {
-            EncoderArchitecture.Reference => new ReferenceEncoder(spec),
-            EncoderArchitecture.SmallResNet18 => new SmallResNet18(spec),
-            _ => throw new ArgumentOutOfRangeException(nameof(spec), spec.Architecture, "Unknown encoder architecture."),
-        };
-        encoder.InitialiseWeights();
-        return encoder;
+            Encoder encoder = spec.Architecture switch
+            {
+                EncoderArchitecture.Reference => new ReferenceEncoder(spec),
+                EncoderArchitecture.SmallResNet18 => new SmallResNet18(spec),
+                _ => throw new ArgumentOutOfRangeException(nameof(spec), spec.Architecture, "Unknown encoder architecture."),
+            };
+            encoder.InitialiseWeights();
+            return encoder;
+        });
     }
 
     /// <summary>

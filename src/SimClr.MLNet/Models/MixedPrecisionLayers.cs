@@ -11,8 +11,9 @@ namespace SimClr.MLNet.Models;
 internal static class MixedPrecisionLayers
 {
     public static Tensor Conv(Conv2d conv, Tensor x)
-        => nn.functional.conv2d(x, As(conv.weight!, x), conv.bias is null ? null : As(conv.bias, x),
-            conv.stride, conv.padding, conv.dilation, conv.groups);
+        => conv.groups == 1
+            ? Convolution.Apply(x, As(conv.weight!, x), conv.bias is null ? null : As(conv.bias, x), conv.stride, conv.padding, conv.dilation)
+            : throw new NotSupportedException("Grouped convolutions are not used by the encoders.");
 
     public static Tensor Dense(Linear dense, Tensor x)
         => nn.functional.linear(x, As(dense.weight!, x), dense.bias is null ? null : As(dense.bias, x));

@@ -34,6 +34,19 @@ public sealed class ReferenceEncoder : Encoder
 
     internal Linear Dense => dense;
 
+    /// <inheritdoc />
+    public override IReadOnlyList<ConvolutionShape> ConvolutionShapes()
+    {
+        var shapes = new List<ConvolutionShape>();
+        int size = Spec.ImageSize;
+        foreach (var conv in Convolutions)
+        {
+            shapes.Add(ConvolutionShape.Of(conv, size));
+            size = shapes[^1].OutputSize;
+        }
+        return shapes;
+    }
+
     /// <summary>Map side after the four convolutions: each maps s to (s - 3) / 2 + 1.</summary>
     public static int MapSizeAfterConvs(int imageSize)
     {

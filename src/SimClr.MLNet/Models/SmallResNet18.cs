@@ -35,6 +35,23 @@ public sealed class SmallResNet18 : Encoder
     internal IEnumerable<ResidualBlock> Blocks => blocks;
 
     /// <inheritdoc />
+    public override IReadOnlyList<ConvolutionShape> ConvolutionShapes()
+    {
+        var shapes = new List<ConvolutionShape> { ConvolutionShape.Of(stem_conv, Spec.ImageSize) };
+        int size = Spec.ImageSize;
+        foreach (var block in blocks)
+        {
+            var first = ConvolutionShape.Of(block.First.Conv, size);
+            shapes.Add(first);
+            shapes.Add(ConvolutionShape.Of(block.Second.Conv, first.OutputSize));
+            if (block.Shortcut is { } shortcut)
+                shapes.Add(ConvolutionShape.Of(shortcut.Conv, size));
+            size = first.OutputSize;
+        }
+        return shapes;
+    }
+
+    /// <inheritdoc />
     protected override Tensor Features(Tensor images)
     {
         var x = nn.functional.relu(MixedPrecisionLayers.Norm(stem_bn, MixedPrecisionLayers.Conv(stem_conv, images)));   // [N, w, S, S]

@@ -65,6 +65,29 @@ public static class TorchRuntime
     public static void Seed(long seed)
     {
         EnsureInitialized();
-        torch.manual_seed(seed);
+        lock (GlobalGeneratorGate)
+            torch.manual_seed(seed);
     }
+
+    /// <summary>
+    /// Seeds libtorch's global generator and runs <paramref name="create"/> while no other caller of this method
+    /// or of <see cref="Seed"/> can draw from it. libtorch initialises new layers from that one process-wide
+    /// generator, so two models built at once on two threads would otherwise get each other's numbers.
+    /// </summary>
+    internal static T WithSeed<T>(long seed, Func<T> create)
+        => WithGlobalGenerator(() =>
+        {
+            torch.manual_seed(seed);
+            return create();
+        });
+
+    /// <summary>Runs <paramref name="draw"/>, which draws from libtorch's global generator, while no seeded creation is under way.</summary>
+    internal static T WithGlobalGenerator<T>(Func<T> draw)
+    {
+        EnsureInitialized();
+        lock (GlobalGeneratorGate)
+            return draw();
+    }
+
+    static readonly object GlobalGeneratorGate = new();
 }

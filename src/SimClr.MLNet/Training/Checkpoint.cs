@@ -43,7 +43,13 @@ public sealed record CheckpointInfo
 public static class Checkpoint
 {
     const string InfoEntry = "checkpoint.json";
-    static readonly JsonSerializerOptions Json = new() { WriteIndented = true, Converters = { new JsonStringEnumConverter() } };
+    // Partial-epoch sums can hold a non-finite metric of the step that stopped training; the file must stay writable.
+    static readonly JsonSerializerOptions Json = new()
+    {
+        WriteIndented = true,
+        Converters = { new JsonStringEnumConverter() },
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
 
     /// <summary>The checkpoint path of run <paramref name="runName"/> in <paramref name="directory"/>.</summary>
     public static string PathFor(string directory, string runName) => Path.Combine(directory, runName + ".checkpoint.zip");

@@ -36,13 +36,17 @@ internal sealed class SimClrPretrainingRun : ITrainingRun, IDisposable
         _seed = options.Seed ?? TrainingOptions.Defaults.Seed;
         ClassCount = labeled.ClassNames.Count;
 
-        Runtime.TorchRuntime.Seed(_seed);
-        Encoder = Models.Encoder.Create(options.EncoderSpec);
+        int classCount = ClassCount;
+        (Encoder, Head, Loss, Probe) = Runtime.TorchRuntime.WithSeed(_seed, () =>
+        {
+            var encoder = Models.Encoder.Create(options.EncoderSpec);
+            int width = encoder.FeatureDim;
+            return (encoder,
+                new ProjectionHead(width, options.ProjectionHiddenDim ?? width, options.ProjectionDim ?? width, options.ProjectionBatchNorm),
+                new NtXentLoss(options.Temperature, options.LearnTemperature, options.SameViewNegatives),
+                classCount >= 2 ? new LinearClassifier(width, classCount) : null);
+        });
         Encoder.Precision = options.Precision;
-        int width = Encoder.FeatureDim;
-        Head = new ProjectionHead(width, options.ProjectionHiddenDim ?? width, options.ProjectionDim ?? width, options.ProjectionBatchNorm);
-        Loss = new NtXentLoss(options.Temperature, options.LearnTemperature, options.SameViewNegatives);
-        Probe = ClassCount >= 2 ? new LinearClassifier(width, ClassCount) : null;
         Encoder.to(device); Head.to(device); Loss.to(device); Probe?.to(device);
 
         var contrastiveParameters = Encoder.parameters().Concat(Head.parameters()).Concat(Loss.parameters());

@@ -35,13 +35,15 @@ internal sealed class SupervisedRun : ITrainingRun, IDisposable
         _seed = options.Seed ?? TrainingOptions.Defaults.Seed;
         _pretrained = pretrained != null;
 
-        Runtime.TorchRuntime.Seed(_seed);
-        Encoder = Models.Encoder.Create(pretrained?.Spec ?? options.EncoderSpec ?? EncoderSpec.ReferenceDefault);
+        (Encoder, Head) = Runtime.TorchRuntime.WithSeed(_seed, () =>
+        {
+            var encoder = Models.Encoder.Create(pretrained?.Spec ?? options.EncoderSpec ?? EncoderSpec.ReferenceDefault);
+            return (encoder, new LinearClassifier(encoder.FeatureDim, labeled.ClassNames.Count));
+        });
         if (pretrained != null)
             // A copy: fine-tuning must not change the pretrained encoder the caller still holds.
             Encoder.load_state_dict(pretrained.state_dict());
         Encoder.Precision = options.Precision;
-        Head = new LinearClassifier(Encoder.FeatureDim, labeled.ClassNames.Count);
         Encoder.to(device);
         Head.to(device);
 

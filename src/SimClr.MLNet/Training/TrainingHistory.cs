@@ -53,15 +53,24 @@ public sealed class TrainingHistory
         return csv.ToString();
     }
 
-    /// <summary>JSON: an array of {"epoch", "seconds", "metrics": {...}}.</summary>
+    /// <summary>
+    /// JSON: an array of {"epoch", "seconds", "metrics": {...}}. A metric that is not a finite number (a loss
+    /// that diverged, an accuracy with nothing to measure) is written as the string "NaN", "Infinity" or
+    /// "-Infinity", so the file stays valid JSON.
+    /// </summary>
     public string ToJson()
-        => JsonSerializer.Serialize(_epochs.Select(e => new EpochRecord(e.Epoch, e.Seconds, e.Values.ToDictionary(kv => kv.Key, kv => kv.Value))),
-            new JsonSerializerOptions { WriteIndented = true });
+        => JsonSerializer.Serialize(_epochs.Select(e => new EpochRecord(e.Epoch, e.Seconds, e.Values.ToDictionary(kv => kv.Key, kv => kv.Value))), Json);
 
     /// <summary>Reads what <see cref="ToJson"/> wrote.</summary>
     public static TrainingHistory FromJson(string json)
-        => new((JsonSerializer.Deserialize<List<EpochRecord>>(json) ?? new())
+        => new((JsonSerializer.Deserialize<List<EpochRecord>>(json, Json) ?? new())
             .Select(r => new EpochMetrics(r.Epoch, r.Seconds, r.Metrics)));
+
+    static readonly JsonSerializerOptions Json = new()
+    {
+        WriteIndented = true,
+        NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
 
     /// <summary>Writes <c>{name}.csv</c> and <c>{name}.json</c> into <paramref name="directory"/>, each atomically.</summary>
     public void Save(string directory, string name)

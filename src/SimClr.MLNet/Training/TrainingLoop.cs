@@ -54,10 +54,7 @@ internal sealed class TrainingLoop(TrainingOptions options, string runName, Enco
                 foreach (var metric in run.TrainStep(epoch, step))
                 {
                     if (!double.IsFinite(metric.Value))
-                        throw new TrainingDivergedException(
-                            $"{runName}: {metric.Name} became {metric.Value} at epoch {epoch + 1}, step {step + 1}. " +
-                            (checkpointPath != null && File.Exists(checkpointPath) ? $"The last good checkpoint is kept at '{checkpointPath}'. " : "") +
-                            "Try a lower LearningRate or Float32 precision.");
+                        throw new TrainingDivergedException(DivergenceMessage(metric, epoch, step, checkpointPath));
                     var (sum, weight) = sums.GetValueOrDefault(metric.Name);
                     sums[metric.Name] = (sum + metric.Value * metric.Weight, weight + metric.Weight);
                 }
@@ -93,6 +90,17 @@ internal sealed class TrainingLoop(TrainingOptions options, string runName, Enco
             }
         }
         return history;
+    }
+
+    string DivergenceMessage(StepMetric metric, int epoch, int step, string? checkpointPath)
+    {
+        var advice = options.Precision == ComputePrecision.BFloat16
+            ? "Try Float32 precision or a lower LearningRate"
+            : "Try a lower LearningRate";
+        return $"{runName}: {metric.Name} became {metric.Value} at epoch {epoch + 1}, step {step + 1} " +
+               $"(precision {options.Precision.ShortName()}; CPU: {Runtime.CpuFeatures.Summary}). " +
+               (checkpointPath != null && File.Exists(checkpointPath) ? $"The last good checkpoint is kept at '{checkpointPath}'. " : "") +
+               $"{advice}, and run `simclr doctor` (or ConvolutionGradientCheck) to check that this machine computes convolution gradients correctly.";
     }
 
     void SaveCheckpoint(string path, ITrainingRun run, string runName, TrainingHistory history, int completedEpochs, int stepInEpoch,

@@ -3,6 +3,7 @@ using SimClr.MLNet.Tests.Support;
 namespace SimClr.MLNet.Tests.Cli;
 
 /// <summary>The simclr command line: parsing, one-line errors with non-zero exit codes, and the files a run writes.</summary>
+[Collection(LibtorchGlobalState.Name)]
 public sealed class CliTests : IClassFixture<CliTests.TinyQuickstart>
 {
     /// <summary>One tiny quickstart shared by the tests that need a run's outputs.</summary>

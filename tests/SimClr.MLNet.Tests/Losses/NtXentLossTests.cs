@@ -1,9 +1,11 @@
+using SimClr.MLNet.Tests.Support;
 using SimClr.MLNet.Losses;
 using SimClr.MLNet.Runtime;
 using static TorchSharp.torch;
 
 namespace SimClr.MLNet.Tests.Losses;
 
+[Collection(LibtorchGlobalState.Name)]
 public class NtXentLossTests
 {
     /// <summary>The loss written out with loops over doubles, straight from the definition.</summary>

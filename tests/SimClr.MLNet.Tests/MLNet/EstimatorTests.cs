@@ -8,6 +8,7 @@ using SimClr.MLNet.Tests.Support;
 namespace SimClr.MLNet.Tests.MLNet;
 
 /// <summary>The estimators as a .NET developer uses them, on a tiny STL-10-format toy task.</summary>
+[Collection(LibtorchGlobalState.Name)]
 public sealed class EstimatorTests : IClassFixture<EstimatorTests.Fixture>
 {
     /// <summary>Small, fast settings: width 8 at 32x32 (the 96x96 STL-10 images are resized).</summary>

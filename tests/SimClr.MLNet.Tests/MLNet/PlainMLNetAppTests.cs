@@ -12,6 +12,7 @@ namespace SimClr.MLNet.Tests.MLNet;
 /// A saved model is scored by a separate process that references only stock ML.NET packages (and ONNX Runtime),
 /// not this library and not TorchSharp, and it gets the same numbers as this process.
 /// </summary>
+[Collection(LibtorchGlobalState.Name)]
 public class PlainMLNetAppTests
 {
     static string ScorerPath()

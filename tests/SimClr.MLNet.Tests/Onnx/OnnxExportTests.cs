@@ -1,3 +1,4 @@
+using SimClr.MLNet.Tests.Support;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 using SimClr.MLNet.Models;
@@ -9,6 +10,7 @@ using static TorchSharp.torch;
 namespace SimClr.MLNet.Tests.Onnx;
 
 /// <summary>The exported graphs compute what TorchSharp computes, run by ONNX Runtime.</summary>
+[Collection(LibtorchGlobalState.Name)]
 public class OnnxExportTests
 {
     static float[] RunOnnx(byte[] model, string input, float[] pixels, int n, int size, string output)

@@ -1,9 +1,11 @@
+using SimClr.MLNet.Tests.Support;
 using System.Runtime.InteropServices;
 using SimClr.MLNet.Runtime;
 using TorchSharp;
 
 namespace SimClr.MLNet.Tests.Runtime;
 
+[Collection(LibtorchGlobalState.Name)]
 public class TorchRuntimeTests
 {
     [DllImport("libc.so.6", EntryPoint = "getenv")]

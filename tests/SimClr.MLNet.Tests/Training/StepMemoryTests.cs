@@ -1,3 +1,4 @@
+using SimClr.MLNet.Tests.Support;
 using SimClr.MLNet.Data;
 using SimClr.MLNet.Models;
 using SimClr.MLNet.Training;
@@ -7,6 +8,7 @@ using static TorchSharp.torch;
 namespace SimClr.MLNet.Tests.Training;
 
 /// <summary>No tensor outlives its training step.</summary>
+[Collection(LibtorchGlobalState.Name)]
 public class StepMemoryTests
 {
     static readonly EncoderSpec Tiny = new(EncoderArchitecture.SmallResNet18, 4, 16);

@@ -1,3 +1,4 @@
+using SimClr.MLNet.Tests.Support;
 using SimClr.MLNet.Data;
 using SimClr.MLNet.Models;
 using SimClr.MLNet.Runtime;
@@ -6,6 +7,7 @@ using static TorchSharp.torch;
 
 namespace SimClr.MLNet.Tests.Training;
 
+[Collection(LibtorchGlobalState.Name)]
 public class TrainingPartsTests
 {
     [Fact]
@@ -43,6 +45,23 @@ public class TrainingPartsTests
         Assert.Equal(history.Series("acc"), back.Series("acc"));
         Assert.Equal("epoch,seconds,loss,acc,val_acc\n1,2.5,1.25,0.5,\n2,2,1,0.75,0.5\n", history.ToCsv());
         Assert.Throws<InvalidOperationException>(() => history.Add(new EpochMetrics(4, 1, new Dictionary<string, double>())));
+    }
+
+    [Fact]
+    public void NonFiniteMetricsKeepTheHistoryValidJson()
+    {
+        var history = new TrainingHistory();
+        history.Add(new EpochMetrics(1, 1.0, new Dictionary<string, double> { ["loss"] = double.NaN, ["val_loss"] = double.PositiveInfinity, ["acc"] = 0.5 }));
+        history.Add(new EpochMetrics(2, 1.0, new Dictionary<string, double> { ["loss"] = double.NegativeInfinity, ["acc"] = 0.75 }));
+
+        var json = history.ToJson();
+        using var document = System.Text.Json.JsonDocument.Parse(json);   // throws on invalid JSON
+        Assert.Equal("NaN", document.RootElement[0].GetProperty("metrics").GetProperty("loss").GetString());
+        var back = TrainingHistory.FromJson(json);
+        Assert.True(double.IsNaN(back.Series("loss")[0]));
+        Assert.Equal(double.NegativeInfinity, back.Series("loss")[1]);
+        Assert.Equal(double.PositiveInfinity, back.Series("val_loss")[0]);
+        Assert.Equal(new[] { 0.5, 0.75 }, back.Series("acc"));
     }
 
     [Fact]

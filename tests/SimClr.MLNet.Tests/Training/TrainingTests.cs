@@ -7,6 +7,7 @@ using static TorchSharp.torch;
 namespace SimClr.MLNet.Tests.Training;
 
 /// <summary>The three experiments and the training loop, on tiny synthetic images.</summary>
+[Collection(LibtorchGlobalState.Name)]
 public class TrainingTests
 {
     const int Size = 32;
@@ -141,6 +142,10 @@ public class TrainingTests
         var error = Assert.Throws<TrainingDivergedException>(() => new SupervisedTrainer(exploding).Fit(labeled));
         Assert.Contains("epoch 2", error.Message);
         Assert.Contains(path, error.Message);
+        Assert.Contains("precision fp32", error.Message);
+        Assert.Contains($"CPU: {SimClr.MLNet.Runtime.CpuFeatures.Summary}", error.Message);
+        Assert.Contains("simclr doctor", error.Message);
+        Assert.DoesNotContain("Float32", error.Message);   // never suggested to a run that already is Float32
         Assert.Equal(saved, File.ReadAllBytes(path));
     }
 

@@ -1,0 +1,55 @@
+using static TorchSharp.torch;
+
+namespace SimClr.MLNet.Models;
+
+/// <summary>
+/// The 2-D convolution every encoder runs: libtorch's, with channel counts padded with zeros to whole blocks of
+/// 16 where oneDNN would otherwise write a partial block (see remarks). The result and every gradient are the
+/// same as an unpadded convolution's: the extra output channels are cut off, and zero input channels and zero
+/// weights add nothing.
+/// </summary>
+/// <remarks>
+/// libtorch 2.10 ships oneDNN 3.7.1, which keeps channels in blocks of 16 and mishandles partial blocks. Every
+/// failure we measured wrote a tensor whose channel count was 4 or 8:
+/// <list type="bullet">
+/// <item>the input gradient of stride-1 float32 convolutions with 8 or fewer channels: NaN and heap corruption
+/// on AVX-512, a silent 90% error on AVX2 at 4 channels (issue 10);</item>
+/// <item>the input gradient of 1x1 stride-2 convolutions from 4 or 8 channels, float32 and bfloat16 in
+/// channels-last layout (<c>brgconv_strided</c>): segmentation fault or heap corruption on an AVX512-BF16 EPYC;</item>
+/// <item>a forward 1x1 convolution with 8 output channels (<c>jit_1x1:avx512_core</c>): heap corruption, same CPU.</item>
+/// </list>
+/// Every shape whose written channel counts are multiples of 16 was right on both CPU kinds. So output channels
+/// are padded whenever they are not a multiple of 16, and input channels whenever the input needs a gradient
+/// (that gradient has as many channels as the input). An input that needs none, such as the images into an
+/// encoder's first convolution, keeps its 3 channels: the forward and weight gradient of those were right
+/// everywhere, and padding them would make the reference encoder's first layer 5 times as costly. The price is
+/// paid by narrow encoders only (a SmallResNet18 of width 8 computes its first stage at width 16); which shapes
+/// fail differs between CPUs, and probing a faulty kernel to find out can itself corrupt the heap.
+/// <see cref="Runtime.ConvolutionGradientCheck"/> verifies this function against float64 on the running CPU;
+/// float64 convolutions never reach oneDNN.
+/// </remarks>
+internal static class Convolution
+{
+    /// <summary>oneDNN's channel block on AVX-512 and AVX2 CPUs.</summary>
+    public const int ChannelBlock = 16;
+
+    /// <summary>Convolves like <c>nn.functional.conv2d</c> (groups 1), padding channels as described above.</summary>
+    public static Tensor Apply(Tensor input, Tensor weight, Tensor? bias, long[] stride, long[]? padding, long[] dilation)
+    {
+        long outChannels = weight.shape[0], inChannels = weight.shape[1];
+        long extraOut = MissingToBlock(outChannels);
+        long extraIn = input.requires_grad && is_grad_enabled() ? MissingToBlock(inChannels) : 0;
+        if ((extraOut == 0 && extraIn == 0) || input.dtype == ScalarType.Float64)
+            return nn.functional.conv2d(input, weight, bias, stride, padding, dilation);
+
+        using var scope = NewDisposeScope();
+        // pad() lists dimensions from the last: kernel width, kernel height, input channels, output channels.
+        var paddedWeight = nn.functional.pad(weight, new long[] { 0, 0, 0, 0, 0, extraIn, 0, extraOut });   // [Cout+, Cin+, k, k]
+        var paddedInput = extraIn == 0 ? input : nn.functional.pad(input, new long[] { 0, 0, 0, 0, 0, extraIn });   // [N, Cin+, H, W]
+        var paddedBias = bias is null || extraOut == 0 ? bias : nn.functional.pad(bias, new long[] { 0, extraOut });
+        var output = nn.functional.conv2d(paddedInput, paddedWeight, paddedBias, stride, padding, dilation);   // [N, Cout+, Ho, Wo]
+        return (extraOut == 0 ? output : output.narrow(1, 0, outChannels)).MoveToOuterDisposeScope();        // [N, Cout, Ho, Wo]
+    }
+
+    static long MissingToBlock(long channels) => (ChannelBlock - channels % ChannelBlock) % ChannelBlock;
+}
