@@ -50,8 +50,10 @@ internal sealed class PredictCommand(IAnsiConsole console) : Command<PredictComm
         {
             throw new InvalidDataException($"'{settings.Model}' is not a readable ML.NET model ({e.GetType().Name}: {e.Message.ReplaceLineEndings(" ")})", e);
         }
+        // Loading extracts the model's ONNX graph to a temporary file, which only disposing deletes.
+        using var disposeModel = model as IDisposable;
         var classNames = ClassNames(ml, model, settings.Model);
-        var engine = ml.Model.CreatePredictionEngine<ImageInput, Prediction>(model);
+        using var engine = ml.Model.CreatePredictionEngine<ImageInput, Prediction>(model);
 
         var results = new List<(string Image, (string Class, float Probability)[] Top)>();
         foreach (var path in settings.Images)

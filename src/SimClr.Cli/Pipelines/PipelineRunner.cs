@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Microsoft.ML;
+using Microsoft.ML.Data;
 using SimClr.Cli.Reporting;
 using SimClr.MLNet.IO;
 using SimClr.MLNet.MLNet;
@@ -146,8 +147,12 @@ public sealed class PipelineRunner(PipelineDefinition pipeline, RunSettings sett
         return new ExperimentResult(name, title, accuracy, loss, history, history.Epochs.Sum(e => e.Seconds), modelFile, evaluation);
     }
 
-    static void SaveModel(MLContext ml, ITransformer model, PipelineData data, string path)
-        => AtomicFile.Write(path, stream => ml.Model.Save(model, data.ValidationView.Schema, stream));
+    static void SaveModel(MLContext ml, TransformerChain<ITransformer> model, PipelineData data, string path)
+    {
+        // Disposing deletes the temporary copy of the ONNX graph that the chain's ONNX transformer keeps.
+        using (model)
+            AtomicFile.Write(path, stream => ml.Model.Save(model, data.ValidationView.Schema, stream));
+    }
 
     static void EnsureWritable(string directory)
     {

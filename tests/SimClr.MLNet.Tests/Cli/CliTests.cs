@@ -75,6 +75,27 @@ public sealed class CliTests : IClassFixture<CliTests.TinyQuickstart>
     }
 
     [Fact]
+    public void PredictLeavesNoFilesInTheTempFolder()
+    {
+        using var dir = new TempDirectory();
+        var image = dir.Combine("shape.png");
+        SyntheticImages.WritePlanesAsPng(image, SyntheticImages.PatternPlanes(3, 32), 32);
+        // A temp folder of its own, so that other tests' files do not count; and no diagnostics socket in it.
+        var temp = Directory.CreateDirectory(dir.Combine("tmp")).FullName;
+        var environment = new Dictionary<string, string> { ["TMPDIR"] = temp, ["DOTNET_EnableDiagnostics"] = "0" };
+        string[] predict = ["predict", "--model", _run.Directory.Combine("finetuned.zip"), image];
+        // The first run in a temp folder leaves ONNX Runtime's session file (.ses), which every later run reuses.
+        Assert.Equal(0, CliProcess.Run(environment, predict).ExitCode);
+        var before = Directory.GetFileSystemEntries(temp, "*", SearchOption.AllDirectories);
+
+        var (code, output) = CliProcess.Run(environment, predict);
+
+        Assert.True(code == 0, output);
+        Assert.Contains("shape.png", output);
+        Assert.Equal(before, Directory.GetFileSystemEntries(temp, "*", SearchOption.AllDirectories));
+    }
+
+    [Fact]
     public void ResumingAFinishedRunReusesItsExperiments()
     {
         var (code, output) = CliRunner.Run("quickstart", "--tiny", "--out", _run.Directory.Path, "--resume");
