@@ -28,11 +28,22 @@ public sealed class PipelineRunner(PipelineDefinition pipeline, RunSettings sett
     public RunSummary Run(CancellationToken cancellation)
     {
         var watch = Stopwatch.StartNew();
-        var output = settings.OutputDirectory;
         PipelineData.CheckPath(pipeline, settings.DataPath);
-        EnsureWritable(output);
-        var checkpoints = Path.Combine(output, CheckpointFolder);
-        Directory.CreateDirectory(checkpoints);
+        var folder = OutputFolder.Prepare(settings.OutputDirectory);
+        try
+        {
+            return Run(watch, cancellation);
+        }
+        catch
+        {
+            folder.RemoveIfEmpty();
+            throw;
+        }
+    }
+
+    RunSummary Run(Stopwatch watch, CancellationToken cancellation)
+    {
+        var output = settings.OutputDirectory;
         var state = RunState.LoadOrNew(output, pipeline.Name ?? "pipeline", settings.Resume);
         var ml = new MLContext(seed: pipeline.Seed);
 
@@ -81,6 +92,7 @@ public sealed class PipelineRunner(PipelineDefinition pipeline, RunSettings sett
         if (Completed(state, name, modelFile) is { } done)
             return Result(name, title, "val_acc", "val_loss", done, modelFile, data, ml);
 
+        options.BatchSize = FitBatchSize(options.BatchSize, data.Labeled.Count, name, "labelled");
         Configure(options, name, cancellation);
         observer.ExperimentStarted(name, options.Epochs);
         using var result = new SupervisedTrainer(options, observer.Log).Fit(data.Labeled, data.Validation, pretrained);
@@ -99,6 +111,7 @@ public sealed class PipelineRunner(PipelineDefinition pipeline, RunSettings sett
             return (Result(name, title, "val_p_acc", "val_p_loss", done, modelFile, data, ml), Checkpoint.LoadEncoder(checkpoint));
 
         var options = ExperimentSettings.Pretrain(experiment, EncoderSpec(), ExperimentSeed(name));
+        options.BatchSize = FitBatchSize(options.BatchSize, data.Unlabeled.Count + data.Labeled.Count, name, "unlabelled and labelled");
         Configure(options, name, cancellation);
         observer.ExperimentStarted(name, options.Epochs);
         var result = new SimClrPretrainer(options, observer.Log).Fit(data.Unlabeled, data.Labeled, data.Validation);
@@ -109,6 +122,18 @@ public sealed class PipelineRunner(PipelineDefinition pipeline, RunSettings sett
         using (result.Probe)
             SaveModel(ml, StockScoringModels.Classifier(result.Encoder, result.Probe, result.ClassNames, "Image", "Label", null, true), data, modelFile);
         return (Finish(name, title, "val_p_acc", "val_p_loss", result.History, modelFile, data, ml, state), result.Encoder);
+    }
+
+    /// <summary>
+    /// A batch larger than the data trains on all of it in one step either way; saying so, with the size actually
+    /// used, spares the user wondering why the step count is 1.
+    /// </summary>
+    int FitBatchSize(int batchSize, int images, string name, string kind)
+    {
+        if (batchSize <= images || images == 0)
+            return batchSize;
+        observer.Log($"warning: experiments.{name}.batchSize {batchSize} is more than the {images:N0} {kind} images; using {images:N0}.");
+        return images;
     }
 
     void Configure(TrainingOptions options, string name, CancellationToken cancellation)
@@ -152,20 +177,5 @@ public sealed class PipelineRunner(PipelineDefinition pipeline, RunSettings sett
         // Disposing deletes the temporary copy of the ONNX graph that the chain's ONNX transformer keeps.
         using (model)
             AtomicFile.Write(path, stream => ml.Model.Save(model, data.ValidationView.Schema, stream));
-    }
-
-    static void EnsureWritable(string directory)
-    {
-        try
-        {
-            Directory.CreateDirectory(directory);
-            var probe = Path.Combine(directory, $".write-test-{Guid.NewGuid():N}");
-            File.WriteAllText(probe, "");
-            File.Delete(probe);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new PipelineException($"Cannot write to output directory '{directory}': {e.Message}");
-        }
     }
 }
