@@ -10,7 +10,8 @@ using SimClr.MLNet.Training;
 namespace SimClr.Cli.Pipelines;
 
 /// <summary>Where a run writes, what data it reads, whether it continues an earlier run.</summary>
-public sealed record RunSettings(string OutputDirectory, string? DataPath = null, bool Resume = false, string? Command = null);
+/// <param name="Force">Start over in a folder that holds an earlier run, deleting its state and checkpoints first.</param>
+public sealed record RunSettings(string OutputDirectory, string? DataPath = null, bool Resume = false, string? Command = null, bool Force = false);
 
 /// <summary>What a run produced.</summary>
 public sealed record RunSummary(IReadOnlyList<ExperimentResult> Experiments, double WallSeconds, string ReportFile);
@@ -44,12 +45,14 @@ public sealed class PipelineRunner(PipelineDefinition pipeline, RunSettings sett
     RunSummary Run(Stopwatch watch, CancellationToken cancellation)
     {
         var output = settings.OutputDirectory;
-        var state = RunState.LoadOrNew(output, pipeline.Name ?? "pipeline", settings.Resume);
+        var state = RunState.Open(output, Path.Combine(output, CheckpointFolder), pipeline.Name ?? "pipeline", settings.Resume, settings.Force);
+        state.CheckSettings(output, RunFingerprint.Settings(pipeline, settings.DataPath));
         var ml = new MLContext(seed: pipeline.Seed);
 
         observer.Log($"Loading data: {pipeline.Data.Source} at {pipeline.Data.ImageSize}x{pipeline.Data.ImageSize} px.");
         using var data = PipelineData.Load(ml, pipeline, settings.DataPath);
         observer.Log($"Data: {data.Description}; in memory: {data.Labeled.Count:N0} labelled, {data.Unlabeled.Count:N0} unlabelled, {data.Validation.Count:N0} validation images.");
+        state.CheckData(output, RunFingerprint.Data(data));
         var augmentation = ExperimentSettings.Pretrain(pipeline.Experiments.Pretrain ?? new ExperimentOptions(), EncoderSpec(), pipeline.Seed);
         AugmentationGrid.Write(Path.Combine(output, "augmentations.png"), data.Labeled,
             augmentation.ProbeAugmentation, augmentation.ContrastiveAugmentation, pipeline.Seed);
@@ -93,7 +96,7 @@ public sealed class PipelineRunner(PipelineDefinition pipeline, RunSettings sett
             return Result(name, title, "val_acc", "val_loss", done, modelFile, data, ml);
 
         options.BatchSize = FitBatchSize(options.BatchSize, data.Labeled.Count, name, "labelled");
-        Configure(options, name, cancellation);
+        Configure(options, name, state, cancellation);
         observer.ExperimentStarted(name, options.Epochs);
         using var result = new SupervisedTrainer(options, observer.Log).Fit(data.Labeled, data.Validation, pretrained);
         observer.ExperimentFinished(name);
@@ -112,7 +115,7 @@ public sealed class PipelineRunner(PipelineDefinition pipeline, RunSettings sett
 
         var options = ExperimentSettings.Pretrain(experiment, EncoderSpec(), ExperimentSeed(name));
         options.BatchSize = FitBatchSize(options.BatchSize, data.Unlabeled.Count + data.Labeled.Count, name, "unlabelled and labelled");
-        Configure(options, name, cancellation);
+        Configure(options, name, state, cancellation);
         observer.ExperimentStarted(name, options.Epochs);
         var result = new SimClrPretrainer(options, observer.Log).Fit(data.Unlabeled, data.Labeled, data.Validation);
         observer.ExperimentFinished(name);
@@ -136,8 +139,10 @@ public sealed class PipelineRunner(PipelineDefinition pipeline, RunSettings sett
         return images;
     }
 
-    void Configure(TrainingOptions options, string name, CancellationToken cancellation)
+    void Configure(TrainingOptions options, string name, RunState state, CancellationToken cancellation)
     {
+        // From here on the folder holds a run that --resume can continue, so the state must say with what.
+        state.Save(settings.OutputDirectory);
         options.CheckpointDirectory = Path.Combine(settings.OutputDirectory, CheckpointFolder);
         options.RunName = name;
         options.Resume = settings.Resume;
