@@ -19,6 +19,8 @@ if (args.Length < 2)
 
 var ml = new MLContext(seed: 1);
 var model = ml.Model.Load(args[0], out _);
+// Disposing deletes the copy of the ONNX graph that loading extracts to the temp folder.
+using var disposeModel = model as IDisposable;
 var outputSchema = model.GetOutputSchema(ml.Data.LoadFromEnumerable(Array.Empty<ImageInput>()).Schema);
 bool classifier = outputSchema.GetColumnOrNull("Score") != null;
 
@@ -33,7 +35,7 @@ if (args[1] == "--folder")
     VBuffer<ReadOnlyMemory<char>> keyValues = default;
     outputSchema["PredictedLabel"].GetKeyValues(ref keyValues);
     var classes = keyValues.DenseValues().Select(v => v.ToString()).ToArray();
-    var engine = ml.Model.CreatePredictionEngine<ImageInput, ClassPrediction>(model);
+    using var engine = ml.Model.CreatePredictionEngine<ImageInput, ClassPrediction>(model);
     int total = 0, correct = 0;
     foreach (var folder in Directory.GetDirectories(args[2]).OrderBy(d => d, StringComparer.Ordinal))
     {
@@ -51,8 +53,8 @@ if (args[1] == "--folder")
     return 0;
 }
 
-var perImage = classifier ? ml.Model.CreatePredictionEngine<ImageInput, ClassPrediction>(model) : null;
-var features = classifier ? null : ml.Model.CreatePredictionEngine<ImageInput, FeaturePrediction>(model);
+using var perImage = classifier ? ml.Model.CreatePredictionEngine<ImageInput, ClassPrediction>(model) : null;
+using var features = classifier ? null : ml.Model.CreatePredictionEngine<ImageInput, FeaturePrediction>(model);
 foreach (var path in args.Skip(1))
 {
     using var image = MLImage.CreateFromFile(path);

@@ -50,6 +50,8 @@ internal sealed class BenchScoringCommand : Command<BenchScoringCommand.Settings
             var images = ml.Data.LoadStl10(temp, Stl10Split.Unlabeled);
             string zip = settings.Model ?? ExportUntrained(ml, settings, Path.Combine(temp, "model.zip"), images.Schema);
             var model = ml.Model.Load(zip, out _);
+            // Disposing deletes the temporary copy of the ONNX graph that loading extracts.
+            using var disposeModel = model as IDisposable;
             Score(model, ml.Data.TakeRows(images, 50));
             var watch = Stopwatch.StartNew();
             long rows = Score(model, images);
@@ -86,7 +88,7 @@ internal sealed class BenchScoringCommand : Command<BenchScoringCommand.Settings
         using var encoder = Encoder.Create(new EncoderSpec(settings.Encoder, settings.Width, Stl10Format.ImageSize));
         encoder.eval();
         using var head = new LinearClassifier(encoder.FeatureDim, SyntheticShapes.ClassNames.Count);
-        var chain = StockScoringModels.Classifier(encoder, head, SyntheticShapes.ClassNames, ImageColumns.Image, ImageColumns.Label, null, true);
+        using var chain = StockScoringModels.Classifier(encoder, head, SyntheticShapes.ClassNames, ImageColumns.Image, ImageColumns.Label, null, true);
         ml.Model.Save(chain, schema, path);
         return path;
     }

@@ -1,3 +1,4 @@
+using SimClr.Cli.Infrastructure;
 using SimClr.Cli.Pipelines;
 using SimClr.Cli.Progress;
 using SimClr.Cli.Reporting;
@@ -27,7 +28,7 @@ internal static class PipelineRunCommand
         catch (OperationCanceledException)
         {
             console.MarkupLineInterpolated($"[yellow]cancelled:[/] the checkpoint is in {Path.Combine(settings.OutputDirectory, "checkpoints")}; run the same command with --resume to continue.");
-            return 130;
+            return StopSignals.InterruptedExitCode;
         }
 
         var table = new Table().AddColumns("experiment", "epochs", "wall time", "val accuracy max / final", "saved model (Evaluate)");

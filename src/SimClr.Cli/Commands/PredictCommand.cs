@@ -36,9 +36,6 @@ internal sealed class PredictCommand(IAnsiConsole console) : Command<PredictComm
     {
         if (!File.Exists(settings.Model))
             throw new FileNotFoundException($"Model file '{settings.Model}' does not exist.");
-        foreach (var image in settings.Images)
-            if (!File.Exists(image))
-                throw new FileNotFoundException($"Image file '{image}' does not exist.");
 
         var ml = new MLContext(seed: 1);
         ITransformer model;
@@ -48,42 +45,52 @@ internal sealed class PredictCommand(IAnsiConsole console) : Command<PredictComm
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            throw new InvalidDataException($"'{settings.Model}' is not a readable ML.NET model ({e.GetType().Name}: {e.Message.ReplaceLineEndings(" ")})", e);
+            throw new InvalidDataException($"'{settings.Model}' is not a readable ML.NET model ({e.Message.ReplaceLineEndings(" ")})", e);
         }
+        // Loading extracts the model's ONNX graph to a temporary file, which only disposing deletes.
+        using var disposeModel = model as IDisposable;
         var classNames = ClassNames(ml, model, settings.Model);
-        var engine = ml.Model.CreatePredictionEngine<ImageInput, Prediction>(model);
+        using var engine = ml.Model.CreatePredictionEngine<ImageInput, Prediction>(model);
 
-        var results = new List<(string Image, (string Class, float Probability)[] Top)>();
-        foreach (var path in settings.Images)
-        {
-            MLImage image;
-            try { image = MLImage.CreateFromFile(path); }
-            catch (Exception e) when (e is not OutOfMemoryException) { throw new InvalidDataException($"Image '{path}' could not be decoded: {e.Message}", e); }
-            using (image)
-            {
-                var prediction = engine.Predict(new ImageInput { Image = image });
-                var top = prediction.Score.Select((p, i) => (Class: i < classNames.Length ? classNames[i] : i.ToString(CultureInfo.InvariantCulture), Probability: p))
-                    .OrderByDescending(c => c.Probability).Take(settings.Top).ToArray();
-                results.Add((path, top));
-            }
-        }
-
+        // One unreadable image must not cost the predictions of the others; each is reported and the exit code says so.
+        var results = settings.Images.Select(path => Predict(engine, path, classNames, settings.Top)).ToList();
         if (settings.Json)
-            console.WriteLine(JsonSerializer.Serialize(results.Select(r => new
-            {
-                image = r.Image,
-                predictions = r.Top.Select(t => new { @class = t.Class, probability = t.Probability }),
-            }), new JsonSerializerOptions { WriteIndented = true }));
+            console.WriteLine(JsonSerializer.Serialize(results.Select(r => r.Error is { } error
+                ? (object)new { image = r.Image, error }
+                : new { image = r.Image, predictions = r.Top.Select(t => new { @class = t.Class, probability = t.Probability }) }),
+                new JsonSerializerOptions { WriteIndented = true }));
         else
         {
             var table = new Table().AddColumns("image", "prediction", "probability");
-            foreach (var (image, top) in results)
+            foreach (var (image, top, _) in results)
                 for (int i = 0; i < top.Length; i++)
                     table.AddRow(i == 0 ? Markup.Escape(image) : "", Markup.Escape(top[i].Class), top[i].Probability.ToString("P1", CultureInfo.InvariantCulture));
-            console.Write(table);
+            if (table.Rows.Count > 0)
+                console.Write(table);
+            foreach (var error in results.Select(r => r.Error).OfType<string>())
+                console.MarkupLineInterpolated($"[red]error:[/] {error}");
         }
-        return 0;
+        return results.Any(r => r.Error != null) ? 1 : 0;
     }
+
+    static ImageResult Predict(PredictionEngine<ImageInput, Prediction> engine, string path, string[] classNames, int count)
+    {
+        try
+        {
+            using var image = ImageFileReader.Read(path);
+            var scores = engine.Predict(new ImageInput { Image = image }).Score;
+            var top = scores.Select((p, i) => (Class: i < classNames.Length ? classNames[i] : i.ToString(CultureInfo.InvariantCulture), Probability: p))
+                .OrderByDescending(c => c.Probability).Take(count).ToArray();
+            return new ImageResult(path, top, null);
+        }
+        catch (Exception e) when (e is FileNotFoundException or InvalidDataException)
+        {
+            return new ImageResult(path, Array.Empty<(string, float)>(), e.Message);
+        }
+    }
+
+    /// <summary>An image's most probable classes, or why it has none.</summary>
+    sealed record ImageResult(string Image, (string Class, float Probability)[] Top, string? Error);
 
     /// <summary>Class names from the PredictedLabel key's values; a model without Score and PredictedLabel is not a classifier of ours.</summary>
     static string[] ClassNames(MLContext ml, ITransformer model, string path)

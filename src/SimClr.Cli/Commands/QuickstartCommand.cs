@@ -7,18 +7,15 @@ using Spectre.Console.Cli;
 namespace SimClr.Cli.Commands;
 
 /// <summary>
-/// <c>simclr quickstart [--out DIR]</c>: the three experiments on a generated dataset that needs no download. The
-/// pipeline is pipelines/quickstart.json, embedded in the tool.
+/// <c>simclr quickstart [--out DIR] [--resume | --force]</c>: the three experiments on a generated dataset that needs no
+/// download. The pipeline is pipelines/quickstart.json, embedded in the tool.
 /// </summary>
 internal sealed class QuickstartCommand(IAnsiConsole console) : Command<QuickstartCommand.Settings>
 {
-    public sealed class Settings : CommandSettings
+    public sealed class Settings : RunFolderSettings
     {
         [CommandOption("--out <DIR>")] [Description("Output folder.")] [DefaultValue("runs/quickstart")]
         public string Out { get; init; } = "runs/quickstart";
-
-        [CommandOption("--resume")] [Description("Continue an interrupted quickstart in the same output folder.")]
-        public bool Resume { get; init; }
 
         [CommandOption("--tiny")] [Description("A few seconds' version, for smoke tests: tiny data, one epoch each.")]
         public bool Tiny { get; init; }
@@ -30,7 +27,7 @@ internal sealed class QuickstartCommand(IAnsiConsole console) : Command<Quicksta
         if (settings.Tiny)
             pipeline = Tiny(pipeline);
         var command = "simclr quickstart" + (settings.Tiny ? " --tiny" : "") + $" --out {settings.Out}";
-        return PipelineRunCommand.Execute(console, pipeline, new RunSettings(settings.Out, Resume: settings.Resume, Command: command), cancellation);
+        return PipelineRunCommand.Execute(console, pipeline, new RunSettings(settings.Out, Resume: settings.Resume, Command: command, Force: settings.Force), cancellation);
     }
 
     /// <summary>pipelines/quickstart.json, as built into the tool.</summary>

@@ -5,10 +5,10 @@ using Spectre.Console.Cli;
 
 namespace SimClr.Cli.Commands;
 
-/// <summary><c>simclr run PIPELINE.json [--data PATH] [--out DIR] [--resume]</c>.</summary>
+/// <summary><c>simclr run PIPELINE.json [--data PATH] [--out DIR] [--resume | --force]</c>.</summary>
 internal sealed class RunCommand(IAnsiConsole console) : Command<RunCommand.Settings>
 {
-    public sealed class Settings : CommandSettings
+    public sealed class Settings : RunFolderSettings
     {
         [CommandArgument(0, "<PIPELINE>")] [Description("Pipeline file (JSON); see pipelines/ and the README for the schema.")]
         public string Pipeline { get; init; } = "";
@@ -18,9 +18,6 @@ internal sealed class RunCommand(IAnsiConsole console) : Command<RunCommand.Sett
 
         [CommandOption("--out <DIR>")] [Description("Output folder. Default: runs/<pipeline name>.")]
         public string? Out { get; init; }
-
-        [CommandOption("--resume")] [Description("Continue an interrupted run in the same output folder.")]
-        public bool Resume { get; init; }
     }
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellation)
@@ -28,6 +25,6 @@ internal sealed class RunCommand(IAnsiConsole console) : Command<RunCommand.Sett
         var pipeline = PipelineFile.Load(settings.Pipeline);
         var output = settings.Out ?? Path.Combine("runs", pipeline.Name!);
         var command = $"simclr run {settings.Pipeline}" + (settings.Data != null ? $" --data {settings.Data}" : "") + $" --out {output}";
-        return PipelineRunCommand.Execute(console, pipeline, new RunSettings(output, settings.Data, settings.Resume, command), cancellation);
+        return PipelineRunCommand.Execute(console, pipeline, new RunSettings(output, settings.Data, settings.Resume, command, settings.Force), cancellation);
     }
 }

@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using Microsoft.ML;
+using SimClr.Cli.Pipelines;
 using SimClr.Cli.Reporting;
 using SimClr.MLNet.Augmentation;
 using SimClr.MLNet.Data;
@@ -28,7 +29,9 @@ internal sealed class VisualizeAugmentationsCommand(IAnsiConsole console) : Comm
 
         public override ValidationResult Validate()
             => string.IsNullOrWhiteSpace(Data) ? ValidationResult.Error("--data is required.")
-                : Size < 8 ? ValidationResult.Error("--size must be at least 8.") : ValidationResult.Success();
+                : Size is < DataDefinition.MinImageSize or > DataDefinition.MaxImageSize
+                    ? ValidationResult.Error($"--size must be {DataDefinition.MinImageSize} to {DataDefinition.MaxImageSize} px.")
+                    : ValidationResult.Success();
     }
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellation)

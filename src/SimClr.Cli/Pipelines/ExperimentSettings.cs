@@ -35,7 +35,7 @@ public static class ExperimentSettings
     public static PretrainOptions Pretrain(ExperimentOptions o, EncoderSpec encoder, int seed)
     {
         var options = new PretrainOptions { EncoderSpec = encoder, Seed = seed };
-        ApplyCommon(o, options);
+        ApplyCommon(o, options, "pretrain");
         if (o.BatchSize is { } batch) options.BatchSize = batch;
         if (o.Temperature is { } t) options.Temperature = t;
         if (o.LearnTemperature is { } learn) options.LearnTemperature = learn;
@@ -53,14 +53,14 @@ public static class ExperimentSettings
     public static SupervisedOptions Supervised(ExperimentOptions o, EncoderSpec? encoder, int seed, string name)
     {
         var options = new SupervisedOptions { EncoderSpec = encoder, Seed = seed, RunName = name };
-        ApplyCommon(o, options);
+        ApplyCommon(o, options, name);
         if (o.BatchSize is { } batch) options.BatchSize = batch;
         if (o.Augmentation is { } augmentation) options.Augmentation = augmentation;
         if (o.EncoderLearningRateScale is { } scale) options.EncoderLearningRateScale = scale;
         return Checked(options, name);
     }
 
-    static void ApplyCommon(ExperimentOptions o, TrainingOptions options)
+    static void ApplyCommon(ExperimentOptions o, TrainingOptions options, string experiment)
     {
         if (o.Epochs is { } epochs) options.Epochs = epochs;
         if (o.Optimizer is { } optimizer) options.Optimizer = optimizer;
@@ -73,7 +73,7 @@ public static class ExperimentSettings
         if (o.Precision is { } precision)
         {
             try { options.Precision = ComputePrecisionNames.Parse(precision); }
-            catch (ArgumentException e) { throw new PipelineException(e.Message); }
+            catch (ArgumentException e) { throw new PipelineException($"experiments.{experiment}: {Reason(e)}"); }
         }
     }
 
@@ -85,8 +85,11 @@ public static class ExperimentSettings
         }
         catch (ArgumentException e)
         {
-            throw new PipelineException($"experiments.{experiment}: {e.Message.Split(" (Parameter")[0].Split(Environment.NewLine)[0]}");
+            throw new PipelineException($"experiments.{experiment}: {Reason(e)}");
         }
         return options;
     }
+
+    /// <summary>An argument exception's message without the parameter name .NET appends, on one line.</summary>
+    internal static string Reason(ArgumentException e) => e.Message.Split(" (Parameter")[0].Split(Environment.NewLine)[0];
 }

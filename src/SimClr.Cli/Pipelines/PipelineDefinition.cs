@@ -32,13 +32,23 @@ public sealed record PipelineDefinition
 /// <summary>The data source of a pipeline.</summary>
 public sealed record DataDefinition
 {
+    /// <summary>The smallest <see cref="ImageSize"/>, in pixels: 8.</summary>
+    public const int MinImageSize = 8;
+
+    /// <summary>
+    /// The largest <see cref="ImageSize"/>, in pixels: 1024. Every image is held in memory at this size (3 MB each at
+    /// 1024 px) and SimCLR is trained at 32 to 224 px, so a larger value is almost surely a typo, and one that would
+    /// fill the memory before anything else could fail.
+    /// </summary>
+    public const int MaxImageSize = 1024;
+
     /// <summary>"stl10", "imageFolder" or "synthetic".</summary>
     public string Source { get; init; } = "synthetic";
 
     /// <summary>STL-10 folder or image-folder root; <c>--data</c> overrides it. Not used by "synthetic".</summary>
     public string? Path { get; init; }
 
-    /// <summary>Side of the square images the encoder is trained on; images are resized to it.</summary>
+    /// <summary>Side of the square images the encoder is trained on, <see cref="MinImageSize"/> to <see cref="MaxImageSize"/> px; images are resized to it.</summary>
     public int ImageSize { get; init; } = 96;
 
     /// <summary>imageFolder: files of each class used as labelled training data, by position (C# range syntax, e.g. "..500").</summary>

@@ -1,3 +1,4 @@
+using System.Reflection;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.RegularExpressions;
@@ -13,7 +14,8 @@ public static partial class PipelineFile
         ReadCommentHandling = JsonCommentHandling.Skip,
         AllowTrailingCommas = true,
         UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
-        Converters = { new JsonStringEnumConverter() },
+        // Numbers for enums would accept values that name nothing.
+        Converters = { new JsonStringEnumConverter(allowIntegerValues: false) },
     };
 
     /// <summary>Reads and checks a pipeline file.</summary>
@@ -56,8 +58,40 @@ public static partial class PipelineFile
                 ? $"unknown experiment '{name}'; the experiments are baseline, pretrain and finetune."
                 : $"unknown option '{name}'{(parent.Length > 0 ? $" in '{parent}'" : "")}.";
         }
+        if (e.Message.StartsWith("The JSON value could not be converted", StringComparison.Ordinal) && ExpectedValue(path) is { } expected)
+            return $"'{path}' must be {expected}.";
         var message = e.Message.Split(" Path:")[0];
         return path.Length > 0 ? $"'{path}': {message}" : message;
+    }
+
+    /// <summary>What the option at a JSON path takes, in the words of the pipeline file; null if the path names no option.</summary>
+    static string? ExpectedValue(string path)
+    {
+        var type = typeof(PipelineDefinition);
+        foreach (var name in path.Split('.', StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (type.IsGenericType && type.GetGenericTypeDefinition() == typeof(Dictionary<,>))
+                type = type.GetGenericArguments()[1];
+            else if (type.GetProperty(name, BindingFlags.Public | BindingFlags.Instance | BindingFlags.IgnoreCase) is { } property)
+                type = property.PropertyType;
+            else
+                return null;
+        }
+        type = Nullable.GetUnderlyingType(type) ?? type;
+        if (type.IsEnum)
+            return $"one of {string.Join(", ", Enum.GetNames(type))}";
+        if (type == typeof(int))
+            return "a whole number";
+        if (type == typeof(double))
+            return "a number";
+        if (type == typeof(bool))
+            return "true or false";
+        if (type == typeof(string))
+            return "a string in quotes";
+        if (type.IsGenericType && type.GetGenericTypeDefinition() == typeof(Dictionary<,>))
+            return "an object of names and numbers, such as { \"baseline\": 0.613 }";
+        var options = type.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.CanWrite).Select(p => JsonNamingPolicy.CamelCase.ConvertName(p.Name));
+        return $"an object {{ }} with the options {string.Join(", ", options)}";
     }
 
     static void Check(PipelineDefinition pipeline, string source)
@@ -70,8 +104,8 @@ public static partial class PipelineFile
         if (pipeline.Experiments is { Baseline: null, Pretrain: null, Finetune: null })
             throw new PipelineException($"{source}: no experiments; give at least one of baseline, pretrain, finetune.");
         ExperimentSettings.CheckKinds(pipeline.Experiments, source);
-        if (pipeline.Data.ImageSize < 8)
-            throw new PipelineException($"{source}: data.imageSize must be at least 8.");
+        if (pipeline.Data.ImageSize is < DataDefinition.MinImageSize or > DataDefinition.MaxImageSize)
+            throw new PipelineException($"{source}: data.imageSize {pipeline.Data.ImageSize} is out of range; use {DataDefinition.MinImageSize} to {DataDefinition.MaxImageSize} px.");
         // Build every experiment's options now, so a bad value fails before any data is read.
         var encoder = new SimClr.MLNet.Models.EncoderSpec(pipeline.Encoder.Architecture, pipeline.Encoder.Width, pipeline.Data.ImageSize);
         try
@@ -80,7 +114,7 @@ public static partial class PipelineFile
         }
         catch (ArgumentException e)
         {
-            throw new PipelineException($"{source}: encoder: {e.Message.Split(" (Parameter")[0]}");
+            throw new PipelineException($"{source}: encoder: {ExperimentSettings.Reason(e)}");
         }
         if (pipeline.Experiments.Baseline is { } baseline)
             ExperimentSettings.Supervised(baseline, encoder, pipeline.Seed, "baseline");

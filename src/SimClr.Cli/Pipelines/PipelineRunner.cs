@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Microsoft.ML;
+using Microsoft.ML.Data;
 using SimClr.Cli.Reporting;
 using SimClr.MLNet.IO;
 using SimClr.MLNet.MLNet;
@@ -9,7 +10,8 @@ using SimClr.MLNet.Training;
 namespace SimClr.Cli.Pipelines;
 
 /// <summary>Where a run writes, what data it reads, whether it continues an earlier run.</summary>
-public sealed record RunSettings(string OutputDirectory, string? DataPath = null, bool Resume = false, string? Command = null);
+/// <param name="Force">Start over in a folder that holds an earlier run, deleting its state and checkpoints first.</param>
+public sealed record RunSettings(string OutputDirectory, string? DataPath = null, bool Resume = false, string? Command = null, bool Force = false);
 
 /// <summary>What a run produced.</summary>
 public sealed record RunSummary(IReadOnlyList<ExperimentResult> Experiments, double WallSeconds, string ReportFile);
@@ -27,17 +29,30 @@ public sealed class PipelineRunner(PipelineDefinition pipeline, RunSettings sett
     public RunSummary Run(CancellationToken cancellation)
     {
         var watch = Stopwatch.StartNew();
-        var output = settings.OutputDirectory;
         PipelineData.CheckPath(pipeline, settings.DataPath);
-        EnsureWritable(output);
-        var checkpoints = Path.Combine(output, CheckpointFolder);
-        Directory.CreateDirectory(checkpoints);
-        var state = RunState.LoadOrNew(output, pipeline.Name ?? "pipeline", settings.Resume);
+        var folder = OutputFolder.Prepare(settings.OutputDirectory);
+        try
+        {
+            return Run(watch, cancellation);
+        }
+        catch
+        {
+            folder.RemoveIfEmpty();
+            throw;
+        }
+    }
+
+    RunSummary Run(Stopwatch watch, CancellationToken cancellation)
+    {
+        var output = settings.OutputDirectory;
+        var state = RunState.Open(output, Path.Combine(output, CheckpointFolder), pipeline.Name ?? "pipeline", settings.Resume, settings.Force);
+        state.CheckSettings(output, RunFingerprint.Settings(pipeline, settings.DataPath));
         var ml = new MLContext(seed: pipeline.Seed);
 
         observer.Log($"Loading data: {pipeline.Data.Source} at {pipeline.Data.ImageSize}x{pipeline.Data.ImageSize} px.");
         using var data = PipelineData.Load(ml, pipeline, settings.DataPath);
         observer.Log($"Data: {data.Description}; in memory: {data.Labeled.Count:N0} labelled, {data.Unlabeled.Count:N0} unlabelled, {data.Validation.Count:N0} validation images.");
+        state.CheckData(output, RunFingerprint.Data(data));
         var augmentation = ExperimentSettings.Pretrain(pipeline.Experiments.Pretrain ?? new ExperimentOptions(), EncoderSpec(), pipeline.Seed);
         AugmentationGrid.Write(Path.Combine(output, "augmentations.png"), data.Labeled,
             augmentation.ProbeAugmentation, augmentation.ContrastiveAugmentation, pipeline.Seed);
@@ -80,7 +95,8 @@ public sealed class PipelineRunner(PipelineDefinition pipeline, RunSettings sett
         if (Completed(state, name, modelFile) is { } done)
             return Result(name, title, "val_acc", "val_loss", done, modelFile, data, ml);
 
-        Configure(options, name, cancellation);
+        options.BatchSize = FitBatchSize(options.BatchSize, data.Labeled.Count, name, "labelled");
+        Configure(options, name, state, cancellation);
         observer.ExperimentStarted(name, options.Epochs);
         using var result = new SupervisedTrainer(options, observer.Log).Fit(data.Labeled, data.Validation, pretrained);
         observer.ExperimentFinished(name);
@@ -98,7 +114,8 @@ public sealed class PipelineRunner(PipelineDefinition pipeline, RunSettings sett
             return (Result(name, title, "val_p_acc", "val_p_loss", done, modelFile, data, ml), Checkpoint.LoadEncoder(checkpoint));
 
         var options = ExperimentSettings.Pretrain(experiment, EncoderSpec(), ExperimentSeed(name));
-        Configure(options, name, cancellation);
+        options.BatchSize = FitBatchSize(options.BatchSize, data.Unlabeled.Count + data.Labeled.Count, name, "unlabelled and labelled");
+        Configure(options, name, state, cancellation);
         observer.ExperimentStarted(name, options.Epochs);
         var result = new SimClrPretrainer(options, observer.Log).Fit(data.Unlabeled, data.Labeled, data.Validation);
         observer.ExperimentFinished(name);
@@ -110,8 +127,22 @@ public sealed class PipelineRunner(PipelineDefinition pipeline, RunSettings sett
         return (Finish(name, title, "val_p_acc", "val_p_loss", result.History, modelFile, data, ml, state), result.Encoder);
     }
 
-    void Configure(TrainingOptions options, string name, CancellationToken cancellation)
+    /// <summary>
+    /// A batch larger than the data trains on all of it in one step either way; saying so, with the size actually
+    /// used, spares the user wondering why the step count is 1.
+    /// </summary>
+    int FitBatchSize(int batchSize, int images, string name, string kind)
     {
+        if (batchSize <= images || images == 0)
+            return batchSize;
+        observer.Log($"warning: experiments.{name}.batchSize {batchSize} is more than the {images:N0} {kind} images; using {images:N0}.");
+        return images;
+    }
+
+    void Configure(TrainingOptions options, string name, RunState state, CancellationToken cancellation)
+    {
+        // From here on the folder holds a run that --resume can continue, so the state must say with what.
+        state.Save(settings.OutputDirectory);
         options.CheckpointDirectory = Path.Combine(settings.OutputDirectory, CheckpointFolder);
         options.RunName = name;
         options.Resume = settings.Resume;
@@ -146,21 +177,10 @@ public sealed class PipelineRunner(PipelineDefinition pipeline, RunSettings sett
         return new ExperimentResult(name, title, accuracy, loss, history, history.Epochs.Sum(e => e.Seconds), modelFile, evaluation);
     }
 
-    static void SaveModel(MLContext ml, ITransformer model, PipelineData data, string path)
-        => AtomicFile.Write(path, stream => ml.Model.Save(model, data.ValidationView.Schema, stream));
-
-    static void EnsureWritable(string directory)
+    static void SaveModel(MLContext ml, TransformerChain<ITransformer> model, PipelineData data, string path)
     {
-        try
-        {
-            Directory.CreateDirectory(directory);
-            var probe = Path.Combine(directory, $".write-test-{Guid.NewGuid():N}");
-            File.WriteAllText(probe, "");
-            File.Delete(probe);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new PipelineException($"Cannot write to output directory '{directory}': {e.Message}");
-        }
+        // Disposing deletes the temporary copy of the ONNX graph that the chain's ONNX transformer keeps.
+        using (model)
+            AtomicFile.Write(path, stream => ml.Model.Save(model, data.ValidationView.Schema, stream));
     }
 }

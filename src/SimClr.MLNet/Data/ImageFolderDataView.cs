@@ -155,14 +155,14 @@ public sealed class ImageFolderDataView : ImageDataView
 
         MLImage Decode(long row)
         {
-            var path = _view._files[row].Path;
             try
             {
-                return MLImage.CreateFromFile(path);
+                return ImageFileReader.Read(_view._files[row].Path);
             }
-            catch (Exception e) when (e is not OutOfMemoryException)
+            catch (FileNotFoundException e)
             {
-                throw new InvalidDataException($"Image '{path}' (row {row}) could not be decoded: {e.Message}", e);
+                // Listed when the view was opened and gone since: as unreadable as a corrupt file, and skipped like one.
+                throw new InvalidDataException(e.Message, e);
             }
         }
 

@@ -1,4 +1,5 @@
 using SimClr.MLNet.Tests.Support;
+using static SimClr.MLNet.Tests.Cli.CliRunner;
 
 namespace SimClr.MLNet.Tests.Cli;
 
@@ -19,23 +20,6 @@ public sealed class CliTests : IClassFixture<CliTests.TinyQuickstart>
     readonly TinyQuickstart _run;
 
     public CliTests(TinyQuickstart run) => _run = run;
-
-    static string OneErrorLine(string output)
-    {
-        var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.Single(lines);
-        Assert.StartsWith("error:", lines[0]);
-        Assert.DoesNotContain("   at ", output);
-        return lines[0];
-    }
-
-    /// <summary>Writes <paramref name="json"/> as dir/pipeline.json and runs <c>simclr run</c> on it.</summary>
-    static (int ExitCode, string Output) RunPipeline(TempDirectory dir, string json, params string[] options)
-    {
-        var path = dir.Combine("pipeline.json");
-        File.WriteAllText(path, json);
-        return CliRunner.Run(["run", path, .. options]);
-    }
 
     [Fact]
     public void QuickstartWritesModelsPlotsHistoryAndReport()
@@ -73,6 +57,55 @@ public sealed class CliTests : IClassFixture<CliTests.TinyQuickstart>
         var predictions = parsed[0].GetProperty("predictions");
         Assert.Equal(3, predictions.GetArrayLength());
         Assert.Contains(predictions[0].GetProperty("class").GetString(), SimClr.MLNet.Data.SyntheticShapes.ClassNames);
+    }
+
+    [Fact]
+    public void PredictReportsUnreadableImagesAndStillPredictsTheRest()
+    {
+        using var dir = new TempDirectory();
+        var good = dir.Combine("good.png");
+        SyntheticImages.WritePlanesAsPng(good, SyntheticImages.PatternPlanes(3, 32), 32);
+        var corrupt = dir.Combine("corrupt.png");
+        File.WriteAllText(corrupt, "a text file named like an image");
+        var missing = dir.Combine("missing.png");
+        var model = _run.Directory.Combine("finetuned.zip");
+
+        var (code, output) = CliRunner.Run("predict", "--model", model, good, corrupt, missing);
+
+        Assert.Equal(1, code);
+        Assert.Contains("good.png", output);
+        var errors = output.Split('\n').Where(line => line.StartsWith("error:")).ToList();
+        Assert.Equal(2, errors.Count);
+        Assert.Contains("corrupt.png' is not a readable image", errors[0]);
+        Assert.Contains("missing.png' does not exist", errors[1]);
+        Assert.DoesNotContain("Invalid path", output);
+
+        var (jsonCode, json) = CliRunner.Run("predict", "--model", model, good, corrupt, "--json");
+        Assert.Equal(1, jsonCode);
+        var results = System.Text.Json.JsonDocument.Parse(json).RootElement;
+        Assert.Equal(3, results[0].GetProperty("predictions").GetArrayLength());
+        Assert.Contains("not a readable image", results[1].GetProperty("error").GetString());
+    }
+
+    [Fact]
+    public void PredictLeavesNoFilesInTheTempFolder()
+    {
+        using var dir = new TempDirectory();
+        var image = dir.Combine("shape.png");
+        SyntheticImages.WritePlanesAsPng(image, SyntheticImages.PatternPlanes(3, 32), 32);
+        // A temp folder of its own, so that other tests' files do not count; and no diagnostics socket in it.
+        var temp = Directory.CreateDirectory(dir.Combine("tmp")).FullName;
+        var environment = new Dictionary<string, string> { ["TMPDIR"] = temp, ["DOTNET_EnableDiagnostics"] = "0" };
+        string[] predict = ["predict", "--model", _run.Directory.Combine("finetuned.zip"), image];
+        // The first run in a temp folder leaves ONNX Runtime's session file (.ses), which every later run reuses.
+        Assert.Equal(0, CliProcess.Run(environment, predict).ExitCode);
+        var before = Directory.GetFileSystemEntries(temp, "*", SearchOption.AllDirectories);
+
+        var (code, output) = CliProcess.Run(environment, predict);
+
+        Assert.True(code == 0, output);
+        Assert.Contains("shape.png", output);
+        Assert.Equal(before, Directory.GetFileSystemEntries(temp, "*", SearchOption.AllDirectories));
     }
 
     [Fact]
@@ -119,12 +152,24 @@ public sealed class CliTests : IClassFixture<CliTests.TinyQuickstart>
     [InlineData("{ \"experiments\": { \"baseline\": { \"temperature\": 0.5 } } }", "'temperature' is not an option of experiments.baseline")]
     [InlineData("{ \"experiments\": { \"pretrain\": { \"epochs\": 0 } } }", "Epochs must be at least 1")]
     [InlineData("{ \"experiments\": { \"finetune\": { } } }", "experiments.finetune needs experiments.pretrain")]
+    [InlineData("{ \"experiments\": { \"pretrain\": { \"optimizer\": \"Adamm\" } } }", "'experiments.pretrain.optimizer' must be one of Adam, AdamW, Sgd.")]
+    [InlineData("{ \"experiments\": { \"baseline\": { \"schedule\": 1 } } }", "'experiments.baseline.schedule' must be one of Constant, Cosine.")]
+    [InlineData("{ \"encoder\": { \"architecture\": \"resnet\" } }", "'encoder.architecture' must be one of Reference, SmallResNet18.")]
+    [InlineData("{ \"experiments\": { \"baseline\": { \"epochs\": \"three\" } } }", "'experiments.baseline.epochs' must be a whole number.")]
+    [InlineData("{ \"experiments\": { \"baseline\": { \"learningRate\": true } } }", "'experiments.baseline.learningRate' must be a number.")]
+    [InlineData("{ \"experiments\": { \"baseline\": { \"augmentation\": 0.5 } } }", "'experiments.baseline.augmentation' must be an object { } with the options minArea, brightness")]
+    [InlineData("{ \"experiments\": { \"baseline\": { \"precision\": \"fp64\" } } }", "experiments.baseline: Unknown precision 'fp64'; use fp32 or bf16.")]
+    [InlineData("{ \"data\": { \"imageSize\": 4096 }, \"experiments\": { \"baseline\": { } } }", "data.imageSize 4096 is out of range; use 8 to 1024 px.")]
     public void BadPipelinesAreOneLine(string json, string expected)
     {
         using var dir = new TempDirectory();
         var (code, output) = RunPipeline(dir, json, "--out", dir.Combine("out"));
         Assert.NotEqual(0, code);
-        Assert.Contains(expected, OneErrorLine(output));
+        var error = OneErrorLine(output);
+        Assert.Contains(expected, error);
+        Assert.DoesNotContain("System.", error);
+        Assert.DoesNotContain("(Parameter", error);
+        Assert.False(Directory.Exists(dir.Combine("out")), "a failed run left its output folder behind");
     }
 
     [Fact]

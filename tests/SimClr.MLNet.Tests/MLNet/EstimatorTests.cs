@@ -118,9 +118,8 @@ public sealed class EstimatorTests : IClassFixture<EstimatorTests.Fixture>
             var path = _fixture.Directory.Combine($"{column}.zip");
             _ml.Model.Save(model, test.Schema, path);
             var other = new MLContext(seed: 7);
-            var loaded = other.Model.Load(path, out _);
+            using var loaded = Assert.IsType<TransformerChain<ITransformer>>(other.Model.Load(path, out _));
 
-            Assert.IsType<TransformerChain<ITransformer>>(loaded);
             var before = DataViewReading.Column<VBuffer<float>>(model.Transform(test), column);
             var after = DataViewReading.Column<VBuffer<float>>(loaded.Transform(other.Data.LoadStl10(_fixture.Directory.Path, Stl10Split.Test)), column);
             double maxDiff = before.Zip(after).SelectMany(p => p.First.DenseValues().Zip(p.Second.DenseValues(), (a, b) => Math.Abs(a - b))).Max();
@@ -131,7 +130,7 @@ public sealed class EstimatorTests : IClassFixture<EstimatorTests.Fixture>
     [Fact]
     public void PredictionEngineServesTheModel()
     {
-        var engine = _ml.Model.CreatePredictionEngine<ImageInput, Prediction>(_fixture.FineTuned);
+        using var engine = _ml.Model.CreatePredictionEngine<ImageInput, Prediction>(_fixture.FineTuned);
         var planes = ToyStl10.Image(0, 2, 9);
         var bgra = new byte[96 * 96 * 4];
         for (int p = 0; p < 96 * 96; p++)
@@ -217,7 +216,7 @@ public sealed class EstimatorTests : IClassFixture<EstimatorTests.Fixture>
     {
         var path = _fixture.Directory.Combine("encoder-only.zip");
         _ml.Model.Save(_fixture.Encoder, Load(Stl10Split.Train).Schema, path);
-        var loaded = _ml.Model.Load(path, out _);
+        using var loaded = (TransformerChain<ITransformer>)_ml.Model.Load(path, out _);
         var error = Assert.ThrowsAny<ArgumentException>(() => _ml.MulticlassClassification.Trainers.SimClrFineTune(FineTune(loaded)).Fit(Load(Stl10Split.Train)));
         Assert.Contains("EncoderCheckpoint", error.Message);
     }
