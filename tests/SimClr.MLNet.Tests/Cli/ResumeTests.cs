@@ -8,6 +8,7 @@ namespace SimClr.MLNet.Tests.Cli;
 /// <c>--resume</c> continues only the run it finds, with the settings and data it was started with; a fresh run does
 /// not mix with an earlier one unless <c>--force</c> clears it.
 /// </summary>
+[Collection(LibtorchGlobalState.Name)]
 public sealed class ResumeTests
 {
     static (int ExitCode, string Output) Run(TempDirectory dir, string json, params string[] options)

@@ -4,6 +4,7 @@ using static SimClr.MLNet.Tests.Cli.CliRunner;
 namespace SimClr.MLNet.Tests.Cli;
 
 /// <summary>What a run says about problems in its data and options: the file or option, and what to do.</summary>
+[Collection(LibtorchGlobalState.Name)]
 public sealed class RunMessageTests
 {
     [Fact]
