@@ -92,7 +92,7 @@ public static class ConvolutionGradientCheck
         return (output, input.grad!, weight.grad!);
     }
 
-    static double RelativeError(Tensor actual, Tensor expected64)
+    internal static double RelativeError(Tensor actual, Tensor expected64)
     {
         double scale = expected64.abs().max().item<double>();
         double difference = (actual.to(float64) - expected64).abs().max().item<double>();

@@ -105,13 +105,10 @@ public class ConvolutionGradientTests
 
         var gradients = encoder.named_parameters().ToDictionary(p => p.name, p => p.parameter.grad!);
         var mismatched = encoder64.named_parameters()
-            .Select(p => (p.name, error: RelativeError(gradients[p.name], p.parameter.grad!)))
-            .Append((name: "input", error: RelativeError(input.grad!, input64.grad!)))
+            .Select(p => (p.name, error: ConvolutionGradientCheck.RelativeError(gradients[p.name], p.parameter.grad!)))
+            .Append((name: "input", error: ConvolutionGradientCheck.RelativeError(input.grad!, input64.grad!)))
             .Where(e => !(e.error <= 1e-3))
             .Select(e => $"{e.name}: {e.error:E1}").ToList();
         Assert.True(mismatched.Count == 0, $"CPU: {CpuFeatures.Summary}. Gradients beyond 1e-3 of float64:\n" + string.Join("\n", mismatched));
     }
-
-    static double RelativeError(Tensor actual, Tensor expected)
-        => (actual.to(float64) - expected).abs().max().item<double>() / Math.Max(expected.abs().max().item<double>(), double.Epsilon);
 }
