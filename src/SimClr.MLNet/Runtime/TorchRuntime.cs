@@ -56,7 +56,7 @@ public static class TorchRuntime
             if (threads < 1)
                 throw new ArgumentOutOfRangeException(nameof(TorchRuntimeOptions.Threads), threads, "Threads must be at least 1.");
             torch.set_num_threads(threads);
-            Description = $"libtorch {torch.__version__}, {threads} threads, {allocator}" + (loader == null ? "" : $", {loader}");
+            Description = $"libtorch {torch.__version__}, CPU {CpuFeatures.Summary}, {threads} threads, {allocator}" + (loader == null ? "" : $", {loader}");
             _applied = options;
         }
     }
