@@ -7,7 +7,7 @@ using Spectre.Console.Cli;
 namespace SimClr.Cli.Commands;
 
 /// <summary>
-/// <c>simclr quickstart [--out DIR] [--resume | --force]</c>: the three experiments on a generated dataset that needs no
+/// <c>simclr quickstart [--out DIR] [--resume | --force]</c>: the four experiments on a generated dataset that needs no
 /// download. The pipeline is pipelines/quickstart.json, embedded in the tool.
 /// </summary>
 internal sealed class QuickstartCommand(IAnsiConsole console) : Command<QuickstartCommand.Settings>
@@ -52,6 +52,7 @@ internal sealed class QuickstartCommand(IAnsiConsole console) : Command<Quicksta
                 Baseline = (pipeline.Experiments.Baseline ?? one) with { Epochs = 1 },
                 Pretrain = (pipeline.Experiments.Pretrain ?? one) with { Epochs = 1, BatchSize = 50 },
                 Finetune = (pipeline.Experiments.Finetune ?? one) with { Epochs = 1 },
+                Distill = (pipeline.Experiments.Distill ?? one) with { Epochs = 1, BatchSize = 50 },
             },
         };
     }

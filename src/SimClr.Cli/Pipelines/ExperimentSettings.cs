@@ -6,30 +6,37 @@ namespace SimClr.Cli.Pipelines;
 /// <summary>Turns a pipeline's experiment options into the library's options objects.</summary>
 public static class ExperimentSettings
 {
-    static readonly string[] PretrainOnly =
+    /// <summary>Options that only some experiments take: option name, the experiments, and how to say which.</summary>
+    static readonly (string Option, string[] Experiments, string Kinds)[] Restricted =
     {
-        nameof(ExperimentOptions.Temperature), nameof(ExperimentOptions.LearnTemperature), nameof(ExperimentOptions.SameViewNegatives),
-        nameof(ExperimentOptions.ProjectionBatchNorm), nameof(ExperimentOptions.ProjectionDim), nameof(ExperimentOptions.ProjectionHiddenDim),
-        nameof(ExperimentOptions.ProbeLearningRate), nameof(ExperimentOptions.KnnNeighbors),
-        nameof(ExperimentOptions.ContrastiveAugmentation), nameof(ExperimentOptions.ProbeAugmentation),
+        (nameof(ExperimentOptions.Temperature), new[] { "pretrain", "distill" }, "pretrain and distill"),
+        (nameof(ExperimentOptions.LearnTemperature), new[] { "pretrain" }, "pretrain"),
+        (nameof(ExperimentOptions.SameViewNegatives), new[] { "pretrain" }, "pretrain"),
+        (nameof(ExperimentOptions.ProjectionBatchNorm), new[] { "pretrain" }, "pretrain"),
+        (nameof(ExperimentOptions.ProjectionDim), new[] { "pretrain" }, "pretrain"),
+        (nameof(ExperimentOptions.ProjectionHiddenDim), new[] { "pretrain" }, "pretrain"),
+        (nameof(ExperimentOptions.ProbeLearningRate), new[] { "pretrain" }, "pretrain"),
+        (nameof(ExperimentOptions.KnnNeighbors), new[] { "pretrain" }, "pretrain"),
+        (nameof(ExperimentOptions.ContrastiveAugmentation), new[] { "pretrain" }, "pretrain"),
+        (nameof(ExperimentOptions.ProbeAugmentation), new[] { "pretrain" }, "pretrain"),
+        (nameof(ExperimentOptions.Augmentation), new[] { "baseline", "finetune", "distill" }, "baseline, finetune and distill"),
+        (nameof(ExperimentOptions.EncoderLearningRateScale), new[] { "finetune", "distill" }, "finetune and distill"),
+        (nameof(ExperimentOptions.LabeledLossWeight), new[] { "distill" }, "distill"),
+        (nameof(ExperimentOptions.Targets), new[] { "distill" }, "distill"),
+        (nameof(ExperimentOptions.StudentStart), new[] { "distill" }, "distill"),
     };
 
-    static readonly string[] SupervisedOnly = { nameof(ExperimentOptions.Augmentation), nameof(ExperimentOptions.EncoderLearningRateScale) };
-
-    /// <summary>Refuses pretraining options on supervised experiments and the other way round.</summary>
+    /// <summary>Refuses options on experiments that do not take them (pretraining options on baseline, and so on).</summary>
     public static void CheckKinds(ExperimentsDefinition experiments, string source)
     {
-        void Refuse(ExperimentOptions? options, string experiment, string[] names, string kind)
+        foreach (var experiment in ExperimentsDefinition.Names)
         {
-            if (options == null)
-                return;
-            foreach (var name in names)
-                if (typeof(ExperimentOptions).GetProperty(name)!.GetValue(options) != null)
-                    throw new PipelineException($"{source}: '{char.ToLowerInvariant(name[0])}{name[1..]}' is not an option of experiments.{experiment} (it applies to {kind} only).");
+            if (experiments.For(experiment) is not { } options)
+                continue;
+            foreach (var (name, allowed, kinds) in Restricted)
+                if (!allowed.Contains(experiment) && typeof(ExperimentOptions).GetProperty(name)!.GetValue(options) != null)
+                    throw new PipelineException($"{source}: '{char.ToLowerInvariant(name[0])}{name[1..]}' is not an option of experiments.{experiment} (it applies to {kinds} only).");
         }
-        Refuse(experiments.Baseline, "baseline", PretrainOnly, "pretrain");
-        Refuse(experiments.Finetune, "finetune", PretrainOnly, "pretrain");
-        Refuse(experiments.Pretrain, "pretrain", SupervisedOnly, "baseline and finetune");
     }
 
     public static PretrainOptions Pretrain(ExperimentOptions o, EncoderSpec encoder, int seed)
@@ -50,14 +57,29 @@ public static class ExperimentSettings
         return Checked(options, "pretrain");
     }
 
-    public static SupervisedOptions Supervised(ExperimentOptions o, EncoderSpec? encoder, int seed, string name)
+    /// <param name="experiment">baseline or finetune, for error messages.</param>
+    /// <param name="runName">The run's name: the experiment's, with the repeat appended after the first ("baseline-2").</param>
+    public static SupervisedOptions Supervised(ExperimentOptions o, EncoderSpec? encoder, int seed, string experiment, string? runName = null)
+        => Checked(ApplySupervised(o, new SupervisedOptions { EncoderSpec = encoder, Seed = seed, RunName = runName ?? experiment }, experiment), experiment);
+
+    /// <param name="runName">The run's name: "distill", with the repeat appended after the first ("distill-2").</param>
+    public static DistillOptions Distill(ExperimentOptions o, int seed, string? runName = null)
     {
-        var options = new SupervisedOptions { EncoderSpec = encoder, Seed = seed, RunName = name };
-        ApplyCommon(o, options, name);
+        const string experiment = "distill";
+        var options = ApplySupervised(o, new DistillOptions { Seed = seed, RunName = runName ?? experiment }, experiment);
+        if (o.Temperature is { } t) options.Temperature = t;
+        if (o.LabeledLossWeight is { } weight) options.LabeledLossWeight = weight;
+        if (o.Targets is { } targets) options.Targets = targets;
+        return Checked(options, experiment);
+    }
+
+    static T ApplySupervised<T>(ExperimentOptions o, T options, string experiment) where T : SupervisedOptions
+    {
+        ApplyCommon(o, options, experiment);
         if (o.BatchSize is { } batch) options.BatchSize = batch;
         if (o.Augmentation is { } augmentation) options.Augmentation = augmentation;
         if (o.EncoderLearningRateScale is { } scale) options.EncoderLearningRateScale = scale;
-        return Checked(options, name);
+        return options;
     }
 
     static void ApplyCommon(ExperimentOptions o, TrainingOptions options, string experiment)

@@ -22,8 +22,18 @@ public sealed record PipelineDefinition
     /// <summary>The encoder of the baseline and of pretraining (fine-tuning uses the pretrained one).</summary>
     public EncoderDefinition Encoder { get; init; } = new();
 
-    /// <summary>The experiments, run in the order baseline, pretrain, finetune; each may be left out.</summary>
+    /// <summary>The experiments, run in the order baseline, pretrain, finetune, distill; each may be left out.</summary>
     public ExperimentsDefinition Experiments { get; init; } = new();
+
+    /// <summary>The most <see cref="Repeats"/> a pipeline may ask for: 10.</summary>
+    public const int MaxRepeats = 10;
+
+    /// <summary>
+    /// Seeds per supervised experiment (baseline, finetune, distill), 1 to <see cref="MaxRepeats"/>; each is
+    /// trained that many times from the same pretrained encoder, and the report gives the mean and standard
+    /// deviation. Pretraining runs once. Default: 1.
+    /// </summary>
+    public int Repeats { get; init; } = 1;
 
     /// <summary>The reference's headline figures, shown beside ours in the report (name to accuracy, 0..1). Default: none.</summary>
     public Dictionary<string, double>? ReferenceResults { get; init; }
@@ -83,9 +93,12 @@ public sealed record EncoderDefinition
     public int Width { get; init; } = 128;
 }
 
-/// <summary>The three experiments of the reference.</summary>
+/// <summary>The reference's three experiments, and distillation (SimCLRv2's third step).</summary>
 public sealed record ExperimentsDefinition
 {
+    /// <summary>Names of the experiments in the order they run.</summary>
+    public static readonly IReadOnlyList<string> Names = new[] { "baseline", "pretrain", "finetune", "distill" };
+
     /// <summary>Supervised baseline: random encoder + linear head on the labelled images.</summary>
     public ExperimentOptions? Baseline { get; init; }
 
@@ -94,11 +107,27 @@ public sealed record ExperimentsDefinition
 
     /// <summary>Fine-tuning the pretrained encoder with a new head (needs Pretrain).</summary>
     public ExperimentOptions? Finetune { get; init; }
+
+    /// <summary>
+    /// Distillation (needs Finetune): a student learns the fine-tuned classifier's soft predictions on the
+    /// unlabelled and labelled images, plus the labels' cross-entropy.
+    /// </summary>
+    public ExperimentOptions? Distill { get; init; }
+
+    /// <summary>The options of the experiment called <paramref name="name"/> (one of <see cref="Names"/>), or null.</summary>
+    public ExperimentOptions? For(string name) => name switch
+    {
+        "baseline" => Baseline,
+        "pretrain" => Pretrain,
+        "finetune" => Finetune,
+        "distill" => Distill,
+        _ => throw new ArgumentOutOfRangeException(nameof(name), name, "Unknown experiment."),
+    };
 }
 
 /// <summary>
 /// Options of one experiment. Every value is optional; an unset value keeps the library default (the reference's).
-/// Names are those of <see cref="PretrainOptions"/> and <see cref="SupervisedOptions"/>.
+/// Names are those of <see cref="PretrainOptions"/>, <see cref="SupervisedOptions"/> and <see cref="DistillOptions"/>.
 /// </summary>
 public sealed record ExperimentOptions
 {
@@ -113,8 +142,10 @@ public sealed record ExperimentOptions
     public string? Precision { get; init; }
     public int? EvaluationBatchSize { get; init; }
 
-    // Pretraining only.
+    // Pretraining (NT-Xent) and distillation (the teacher's and student's softmax).
     public double? Temperature { get; init; }
+
+    // Pretraining only.
     public bool? LearnTemperature { get; init; }
     public bool? SameViewNegatives { get; init; }
     public bool? ProjectionBatchNorm { get; init; }
@@ -125,7 +156,23 @@ public sealed record ExperimentOptions
     public AugmentationOptions? ContrastiveAugmentation { get; init; }
     public AugmentationOptions? ProbeAugmentation { get; init; }
 
-    // Supervised only.
+    // Supervised (baseline, finetune, distill) only.
     public AugmentationOptions? Augmentation { get; init; }
     public double? EncoderLearningRateScale { get; init; }
+
+    // Distillation only.
+    public double? LabeledLossWeight { get; init; }
+    public DistillTargets? Targets { get; init; }
+    /// <summary>What the student's encoder starts from: pretrained (the SimCLR encoder before fine-tuning) or scratch. Default: pretrained.</summary>
+    public StudentStart? StudentStart { get; init; }
+}
+
+/// <summary>What a distillation student's encoder starts from.</summary>
+public enum StudentStart
+{
+    /// <summary>The SimCLR encoder as pretraining left it (before fine-tuning).</summary>
+    Pretrained,
+
+    /// <summary>Random initialisation.</summary>
+    Scratch,
 }

@@ -55,7 +55,7 @@ public static partial class PipelineFile
             var name = unmapped.Groups[1].Value;
             var parent = path.Contains('.') ? path[..path.LastIndexOf('.')] : "";
             return parent.Equals("experiments", StringComparison.OrdinalIgnoreCase)
-                ? $"unknown experiment '{name}'; the experiments are baseline, pretrain and finetune."
+                ? $"unknown experiment '{name}'; the experiments are baseline, pretrain, finetune and distill."
                 : $"unknown option '{name}'{(parent.Length > 0 ? $" in '{parent}'" : "")}.";
         }
         if (e.Message.StartsWith("The JSON value could not be converted", StringComparison.Ordinal) && ExpectedValue(path) is { } expected)
@@ -101,8 +101,12 @@ public static partial class PipelineFile
             throw new PipelineException($"{source}: data.source '{pipeline.Data.Source}' is unknown; use {string.Join(", ", sources)}.");
         if (pipeline.Experiments.Finetune != null && pipeline.Experiments.Pretrain == null)
             throw new PipelineException($"{source}: experiments.finetune needs experiments.pretrain (it fine-tunes the pretrained encoder).");
+        if (pipeline.Experiments.Distill != null && pipeline.Experiments.Finetune == null)
+            throw new PipelineException($"{source}: experiments.distill needs experiments.finetune (the fine-tuned classifier is the teacher).");
         if (pipeline.Experiments is { Baseline: null, Pretrain: null, Finetune: null })
-            throw new PipelineException($"{source}: no experiments; give at least one of baseline, pretrain, finetune.");
+            throw new PipelineException($"{source}: no experiments; give at least one of baseline, pretrain, finetune, distill.");
+        if (pipeline.Repeats is < 1 or > PipelineDefinition.MaxRepeats)
+            throw new PipelineException($"{source}: repeats {pipeline.Repeats} is out of range; use 1 to {PipelineDefinition.MaxRepeats}.");
         ExperimentSettings.CheckKinds(pipeline.Experiments, source);
         if (pipeline.Data.ImageSize is < DataDefinition.MinImageSize or > DataDefinition.MaxImageSize)
             throw new PipelineException($"{source}: data.imageSize {pipeline.Data.ImageSize} is out of range; use {DataDefinition.MinImageSize} to {DataDefinition.MaxImageSize} px.");
@@ -122,6 +126,8 @@ public static partial class PipelineFile
             ExperimentSettings.Pretrain(pretrain, encoder, pipeline.Seed);
         if (pipeline.Experiments.Finetune is { } finetune)
             ExperimentSettings.Supervised(finetune, null, pipeline.Seed, "finetune");
+        if (pipeline.Experiments.Distill is { } distill)
+            ExperimentSettings.Distill(distill, pipeline.Seed);
     }
 
     [GeneratedRegex("The JSON property '([^']*)' could not be mapped")]

@@ -5,7 +5,9 @@ using SimClr.Cli.Reporting;
 using SimClr.MLNet.IO;
 using SimClr.MLNet.MLNet;
 using SimClr.MLNet.Models;
+using SimClr.MLNet.Runtime;
 using SimClr.MLNet.Training;
+using TorchSharp;
 
 namespace SimClr.Cli.Pipelines;
 
@@ -17,7 +19,8 @@ public sealed record RunSettings(string OutputDirectory, string? DataPath = null
 public sealed record RunSummary(IReadOnlyList<ExperimentResult> Experiments, double WallSeconds, string ReportFile);
 
 /// <summary>
-/// Runs a pipeline's experiments (baseline, pretrain with the online probe, finetune) and writes everything into
+/// Runs a pipeline's experiments (baseline, pretrain with the online probe, finetune, distill; the supervised ones
+/// once per repeat) and writes everything into
 /// the output folder: models (.zip), checkpoints, per-epoch history, plots, augmentations.png and report.md.
 /// </summary>
 public sealed class PipelineRunner(PipelineDefinition pipeline, RunSettings settings, IRunObserver observer)
@@ -57,74 +60,125 @@ public sealed class PipelineRunner(PipelineDefinition pipeline, RunSettings sett
         AugmentationGrid.Write(Path.Combine(output, "augmentations.png"), data.Labeled,
             augmentation.ProbeAugmentation, augmentation.ContrastiveAugmentation, pipeline.Seed);
 
+        TorchRuntime.EnsureInitialized();
         var results = new List<ExperimentResult>();
         Encoder? pretrained = null;
         try
         {
-            if (pipeline.Experiments.Baseline is { } baseline)
-                results.Add(Supervised("baseline", "Supervised baseline", baseline, null, data, ml, state, cancellation));
-            if (pipeline.Experiments.Pretrain is { } pretrain)
+            foreach (var run in ExperimentRun.All(pipeline))
             {
-                var (result, encoder) = Pretrain(pretrain, data, ml, state, cancellation);
-                results.Add(result);
-                pretrained = encoder;
+                var experiment = pipeline.Experiments.For(run.Experiment)!;
+                switch (run.Experiment)
+                {
+                    case "pretrain":
+                        var (result, encoder) = Pretrain(run, experiment, data, ml, state, cancellation);
+                        results.Add(result);
+                        pretrained = encoder;
+                        break;
+                    case "distill":
+                        results.Add(Distill(run, experiment, pretrained!, data, ml, state, cancellation));
+                        break;
+                    default:
+                        results.Add(Supervised(run, experiment, run.Experiment == "finetune" ? pretrained : null, data, ml, state, cancellation));
+                        break;
+                }
             }
-            if (pipeline.Experiments.Finetune is { } finetune)
-                results.Add(Supervised("finetune", "SimCLR fine-tuned", finetune, pretrained, data, ml, state, cancellation));
         }
         finally
         {
             pretrained?.Dispose();
         }
 
-        Plots.WriteCurves(output, results);
+        Plots.WriteCurves(output, results.Where(r => r.Run.Repeat == 1).ToList());
         var report = ReportWriter.Write(output, pipeline, settings, data.Description, results, watch.Elapsed.TotalSeconds);
         return new RunSummary(results, watch.Elapsed.TotalSeconds, report);
     }
 
     EncoderSpec EncoderSpec() => new(pipeline.Encoder.Architecture, pipeline.Encoder.Width, pipeline.Data.ImageSize);
 
-    /// <summary>Each experiment's own seed, derived from the pipeline's.</summary>
-    int ExperimentSeed(string experiment) => SeedMixer.Mix(pipeline.Seed, Array.IndexOf(new[] { "baseline", "pretrain", "finetune" }, experiment));
+    string ModelFile(ExperimentRun run) => Path.Combine(settings.OutputDirectory, run.ModelFileName);
 
-    ExperimentResult Supervised(string name, string title, ExperimentOptions experiment, Encoder? pretrained, PipelineData data, MLContext ml,
+    string CheckpointDirectory => Path.Combine(settings.OutputDirectory, CheckpointFolder);
+
+    ExperimentResult Supervised(ExperimentRun run, ExperimentOptions experiment, Encoder? pretrained, PipelineData data, MLContext ml,
         RunState state, CancellationToken cancellation)
     {
-        var options = ExperimentSettings.Supervised(experiment, pretrained == null ? EncoderSpec() : null, ExperimentSeed(name), name);
-        var modelFile = Path.Combine(settings.OutputDirectory, name == "baseline" ? "baseline.zip" : "finetuned.zip");
-        if (Completed(state, name, modelFile) is { } done)
-            return Result(name, title, "val_acc", "val_loss", done, modelFile, data, ml);
+        var options = ExperimentSettings.Supervised(experiment, pretrained == null ? EncoderSpec() : null, run.Seed(pipeline.Seed), run.Experiment, run.Name);
+        var precision = ChoosePrecision(options, run);
+        var modelFile = ModelFile(run);
+        if (Completed(state, run, modelFile) is { } done)
+            return Result(run, done, modelFile, precision, data, ml);
 
-        options.BatchSize = FitBatchSize(options.BatchSize, data.Labeled.Count, name, "labelled");
-        Configure(options, name, state, cancellation);
-        observer.ExperimentStarted(name, options.Epochs);
+        options.BatchSize = FitBatchSize(options.BatchSize, data.Labeled.Count, run.Experiment, "labelled");
+        Configure(options, run.Name, state, cancellation);
+        observer.ExperimentStarted(run.Name, options.Epochs);
         using var result = new SupervisedTrainer(options, observer.Log).Fit(data.Labeled, data.Validation, pretrained);
-        observer.ExperimentFinished(name);
+        observer.ExperimentFinished(run.Name);
         SaveModel(ml, StockScoringModels.Classifier(result.Encoder, result.Head, result.ClassNames, "Image", "Label", null, true), data, modelFile);
-        return Finish(name, title, "val_acc", "val_loss", result.History, modelFile, data, ml, state);
+        return Finish(run, result.History, modelFile, precision, data, ml, state);
     }
 
-    (ExperimentResult, Encoder) Pretrain(ExperimentOptions experiment, PipelineData data, MLContext ml, RunState state, CancellationToken cancellation)
+    (ExperimentResult, Encoder) Pretrain(ExperimentRun run, ExperimentOptions experiment, PipelineData data, MLContext ml, RunState state,
+        CancellationToken cancellation)
     {
-        const string name = "pretrain";
-        const string title = "SimCLR + linear probe";
-        var modelFile = Path.Combine(settings.OutputDirectory, "probe.zip");
-        var checkpoint = Checkpoint.PathFor(Path.Combine(settings.OutputDirectory, CheckpointFolder), name);
-        if (Completed(state, name, modelFile) is { } done)
-            return (Result(name, title, "val_p_acc", "val_p_loss", done, modelFile, data, ml), Checkpoint.LoadEncoder(checkpoint));
+        var options = ExperimentSettings.Pretrain(experiment, EncoderSpec(), run.Seed(pipeline.Seed));
+        var precision = ChoosePrecision(options, run);
+        var modelFile = ModelFile(run);
+        var checkpoint = Checkpoint.PathFor(CheckpointDirectory, run.Name);
+        if (Completed(state, run, modelFile) is { } done)
+            return (Result(run, done, modelFile, precision, data, ml), Checkpoint.LoadEncoder(checkpoint));
 
-        var options = ExperimentSettings.Pretrain(experiment, EncoderSpec(), ExperimentSeed(name));
-        options.BatchSize = FitBatchSize(options.BatchSize, data.Unlabeled.Count + data.Labeled.Count, name, "unlabelled and labelled");
-        Configure(options, name, state, cancellation);
-        observer.ExperimentStarted(name, options.Epochs);
+        options.BatchSize = FitBatchSize(options.BatchSize, data.Unlabeled.Count + data.Labeled.Count, run.Experiment, "unlabelled and labelled");
+        Configure(options, run.Name, state, cancellation);
+        observer.ExperimentStarted(run.Name, options.Epochs);
         var result = new SimClrPretrainer(options, observer.Log).Fit(data.Unlabeled, data.Labeled, data.Validation);
-        observer.ExperimentFinished(name);
+        observer.ExperimentFinished(run.Name);
         result.ProjectionHead.Dispose();
         if (result.Probe is null)
             throw new PipelineException("Pretraining needs labelled images for its online probe.");
         using (result.Probe)
             SaveModel(ml, StockScoringModels.Classifier(result.Encoder, result.Probe, result.ClassNames, "Image", "Label", null, true), data, modelFile);
-        return (Finish(name, title, "val_p_acc", "val_p_loss", result.History, modelFile, data, ml, state), result.Encoder);
+        return (Finish(run, result.History, modelFile, precision, data, ml, state), result.Encoder);
+    }
+
+    /// <summary>
+    /// Distillation: the teacher of repeat N is finetune's repeat N, read back from its checkpoint (the weights it
+    /// ended with), so that a resumed run and a fresh one distil the same teacher, and the spread over repeats
+    /// includes the teacher's.
+    /// </summary>
+    ExperimentResult Distill(ExperimentRun run, ExperimentOptions experiment, Encoder pretrained, PipelineData data, MLContext ml,
+        RunState state, CancellationToken cancellation)
+    {
+        var options = ExperimentSettings.Distill(experiment, run.Seed(pipeline.Seed), run.Name);
+        var precision = ChoosePrecision(options, run);
+        var modelFile = ModelFile(run);
+        if (Completed(state, run, modelFile) is { } done)
+            return Result(run, done, modelFile, precision, data, ml);
+
+        options.BatchSize = FitBatchSize(options.BatchSize, data.Unlabeled.Count + data.Labeled.Count, run.Experiment, "unlabelled and labelled");
+        Configure(options, run.Name, state, cancellation);
+        var teacherFile = Checkpoint.PathFor(CheckpointDirectory, (run with { Experiment = "finetune" }).Name);
+        var (teacherEncoder, teacherHead) = Checkpoint.LoadClassifier(teacherFile);
+        using (teacherEncoder)
+        using (teacherHead)
+        {
+            var student = (experiment.StudentStart ?? StudentStart.Pretrained) == StudentStart.Pretrained ? pretrained : null;
+            observer.ExperimentStarted(run.Name, options.Epochs);
+            using var result = new SimClrDistiller(options, observer.Log).Fit(data.Unlabeled, data.Labeled, data.Validation, teacherEncoder, teacherHead, student);
+            observer.ExperimentFinished(run.Name);
+            SaveModel(ml, StockScoringModels.Classifier(result.Encoder, result.Head, result.ClassNames, "Image", "Label", null, true), data, modelFile);
+            return Finish(run, result.History, modelFile, precision, data, ml, state);
+        }
+    }
+
+    /// <summary>Resolves Auto here rather than in the trainer, so that the report can say what was chosen and why.</summary>
+    PrecisionChoice ChoosePrecision(TrainingOptions options, ExperimentRun run)
+    {
+        var choice = PrecisionSelector.Choose(options.Precision, torch.CPU, EncoderSpec());
+        if (options.Precision == ComputePrecision.Auto && run.Repeat == 1)
+            observer.Log($"{run.Name}: {choice.Reason}.");
+        options.Precision = choice.Precision;
+        return choice;
     }
 
     /// <summary>
@@ -143,7 +197,7 @@ public sealed class PipelineRunner(PipelineDefinition pipeline, RunSettings sett
     {
         // From here on the folder holds a run that --resume can continue, so the state must say with what.
         state.Save(settings.OutputDirectory);
-        options.CheckpointDirectory = Path.Combine(settings.OutputDirectory, CheckpointFolder);
+        options.CheckpointDirectory = CheckpointDirectory;
         options.RunName = name;
         options.Resume = settings.Resume;
         options.CancellationToken = cancellation;
@@ -151,30 +205,29 @@ public sealed class PipelineRunner(PipelineDefinition pipeline, RunSettings sett
         options.EpochCompleted = metrics => observer.EpochCompleted(name, metrics);
     }
 
-    TrainingHistory? Completed(RunState state, string name, string modelFile)
+    TrainingHistory? Completed(RunState state, ExperimentRun run, string modelFile)
     {
-        var history = Path.Combine(settings.OutputDirectory, name + ".json");
-        if (!state.Completed.Contains(name) || !File.Exists(modelFile) || !File.Exists(history))
+        var history = Path.Combine(settings.OutputDirectory, run.Name + ".json");
+        if (!state.Completed.Contains(run.Name) || !File.Exists(modelFile) || !File.Exists(history))
             return null;
-        observer.Log($"{name}: already finished in an earlier run; reusing {modelFile}.");
+        observer.Log($"{run.Name}: already finished in an earlier run; reusing {modelFile}.");
         return TrainingHistory.FromJson(File.ReadAllText(history));
     }
 
-    ExperimentResult Finish(string name, string title, string accuracy, string loss, TrainingHistory history, string modelFile,
-        PipelineData data, MLContext ml, RunState state)
+    ExperimentResult Finish(ExperimentRun run, TrainingHistory history, string modelFile, PrecisionChoice precision, PipelineData data,
+        MLContext ml, RunState state)
     {
-        history.Save(settings.OutputDirectory, name);
-        state.MarkCompleted(settings.OutputDirectory, name);
-        return Result(name, title, accuracy, loss, history, modelFile, data, ml);
+        history.Save(settings.OutputDirectory, run.Name);
+        state.MarkCompleted(settings.OutputDirectory, run.Name);
+        return Result(run, history, modelFile, precision, data, ml);
     }
 
-    ExperimentResult Result(string name, string title, string accuracy, string loss, TrainingHistory history, string modelFile,
-        PipelineData data, MLContext ml)
+    ExperimentResult Result(ExperimentRun run, TrainingHistory history, string modelFile, PrecisionChoice precision, PipelineData data, MLContext ml)
     {
-        observer.Log($"{name}: evaluating {Path.GetFileName(modelFile)} on {data.Validation.Count:N0} validation images.");
+        observer.Log($"{run.Name}: evaluating {Path.GetFileName(modelFile)} on {data.Validation.Count:N0} validation images.");
         var evaluation = ModelEvaluator.Evaluate(ml, modelFile, data.ValidationView, data.Labeled.ClassNames);
         // Epoch times carry over a resume, so their sum is the experiment's training time across invocations.
-        return new ExperimentResult(name, title, accuracy, loss, history, history.Epochs.Sum(e => e.Seconds), modelFile, evaluation);
+        return new ExperimentResult(run, history, history.Epochs.Sum(e => e.Seconds), modelFile, evaluation, precision);
     }
 
     static void SaveModel(MLContext ml, TransformerChain<ITransformer> model, PipelineData data, string path)

@@ -35,14 +35,24 @@ public static class RunFingerprint
         var path = pipeline.Data.Source.Equals("synthetic", StringComparison.OrdinalIgnoreCase) ? null : dataPath ?? pipeline.Data.Path;
         Flatten("data", pipeline.Data with { Path = path == null ? null : Path.GetFullPath(path) }, common);
 
-        var experiments = pipeline.Experiments;
+        // A run depends on its own options and on those of the runs it starts from: finetune on pretrain's,
+        // distill on both (its teacher is finetune's).
+        var dependencies = new Dictionary<string, string[]>
+        {
+            ["baseline"] = new[] { "baseline" },
+            ["pretrain"] = new[] { "pretrain" },
+            ["finetune"] = new[] { "pretrain", "finetune" },
+            ["distill"] = new[] { "pretrain", "finetune", "distill" },
+        };
         var settings = new Dictionary<string, Dictionary<string, string>>();
-        if (experiments.Baseline is { } baseline)
-            settings["baseline"] = With(common, ("baseline", baseline));
-        if (experiments.Pretrain is { } pretrain)
-            settings["pretrain"] = With(common, ("pretrain", pretrain));
-        if (experiments is { Pretrain: { } pretrained, Finetune: { } finetune })
-            settings["finetune"] = With(common, ("pretrain", pretrained), ("finetune", finetune));
+        foreach (var run in ExperimentRun.All(pipeline))
+        {
+            var experiments = dependencies[run.Experiment].Where(name => pipeline.Experiments.For(name) != null)
+                .Select(name => (name, pipeline.Experiments.For(name)!)).ToArray();
+            settings[run.Name] = With(common, experiments);
+            if (run.Repeat > 1)
+                settings[run.Name]["repeat"] = run.Repeat.ToString(CultureInfo.InvariantCulture);
+        }
         return settings;
     }
 

@@ -23,8 +23,10 @@ public static class ReportWriter
         md.AppendLine($"- encoder: {pipeline.Encoder.Architecture}, width {pipeline.Encoder.Width}");
         md.AppendLine($"- seed: {pipeline.Seed}");
         md.AppendLine($"- runtime: {TorchRuntime.Description}, {Environment.ProcessorCount} logical CPUs");
-        foreach (var result in results)
-            md.AppendLine($"- {result.Name}: {Settings(pipeline, result.Name)}");
+        if (pipeline.Repeats > 1)
+            md.AppendLine($"- repeats: {pipeline.Repeats} seeds each for baseline, finetune and distill, from the same pretrained encoder");
+        foreach (var first in results.Where(r => r.Run.Repeat == 1))
+            md.AppendLine($"- {first.Experiment}: {Settings(pipeline, first.Experiment)}; precision: {first.Precision.Reason}");
         md.AppendLine();
 
         md.AppendLine("## Results").AppendLine();
@@ -35,9 +37,11 @@ public static class ReportWriter
         foreach (var r in results)
         {
             var referenceCell = reference ? $" {(pipeline.ReferenceResults!.TryGetValue(r.Name, out var v) ? Percent(v) : "")} |" : "";
-            md.AppendLine($"| {r.Title} | {r.History.Epochs.Count} | {Duration(r.Seconds)} | {Percent(r.MaxAccuracy)} / {Percent(r.FinalAccuracy)} | " +
+            md.AppendLine($"| {Title(r)} | {r.History.Epochs.Count} | {Duration(r.Seconds)} | {Percent(r.MaxAccuracy)} / {Percent(r.FinalAccuracy)} | " +
                 $"{Path.GetFileName(r.ModelFile)}: {Percent(r.Evaluation.MicroAccuracy)} |{referenceCell}");
         }
+        if (pipeline.Repeats > 1)
+            AppendMeans(md, results);
         md.AppendLine().AppendLine($"Total wall time of this invocation: {Duration(wallSeconds)}.").AppendLine();
         md.AppendLine("![validation accuracy](curves-accuracy.png)").AppendLine();
         md.AppendLine("![validation loss](curves-loss.png)").AppendLine();
@@ -45,7 +49,7 @@ public static class ReportWriter
 
         foreach (var r in results)
         {
-            md.AppendLine($"## Confusion matrix: {r.Title} ({Path.GetFileName(r.ModelFile)})").AppendLine();
+            md.AppendLine($"## Confusion matrix: {Title(r)} ({Path.GetFileName(r.ModelFile)})").AppendLine();
             md.AppendLine("Rows are true classes, columns predicted classes, on the validation data.").AppendLine();
             var names = r.Evaluation.ClassNames;
             md.AppendLine("| true \\ predicted | " + string.Join(" | ", names) + " |");
@@ -60,14 +64,38 @@ public static class ReportWriter
         return path;
     }
 
+    static string Title(ExperimentResult result) => result.Run.Repeat == 1 ? result.Title : $"{result.Title}, seed {result.Run.Repeat}";
+
+    /// <summary>
+    /// Mean and standard deviation over the repeats of each experiment, and each gain over the baseline with its
+    /// standard error: a gain is called real only when it is more than twice that error.
+    /// </summary>
+    static void AppendMeans(StringBuilder md, IReadOnlyList<ExperimentResult> results)
+    {
+        var groups = results.GroupBy(r => r.Experiment).Where(g => g.Key != "pretrain")
+            .Select(g => (Experiment: g.Key, Stats: RepeatStatistics.Of(g.Select(r => r.Evaluation.MicroAccuracy)), Seconds: g.Average(r => r.Seconds)))
+            .ToList();
+        var baseline = groups.FirstOrDefault(g => g.Experiment == "baseline");
+        md.AppendLine().AppendLine("Over the seeds (the saved models' Evaluate accuracy on the validation data; ± is the standard deviation between seeds):").AppendLine();
+        md.AppendLine("| experiment | seeds | accuracy, mean ± sd | wall time per seed | gain over the baseline ± its standard error |");
+        md.AppendLine("|---|---|---|---|---|");
+        foreach (var (experiment, stats, seconds) in groups)
+        {
+            var gain = "";
+            if (baseline.Stats is { } b && experiment != "baseline")
+            {
+                var (difference, error) = stats.DifferenceFrom(b);
+                gain = $"{Points(difference)} ± {Points(error)} points{(difference > 2 * error ? " (more than twice its error)" : " (within twice its error: not shown to be real)")}";
+            }
+            md.AppendLine($"| {ExperimentResult.Titles(experiment)} | {stats.Count} | {Percent(stats.Mean)} ± {Points(stats.StandardDeviation)} | {Duration(seconds)} | {gain} |");
+        }
+    }
+
+    static string Points(double fraction) => double.IsFinite(fraction) ? (100 * fraction).ToString("+0.0;-0.0;0.0", CultureInfo.InvariantCulture) : "n/a";
+
     static string Settings(PipelineDefinition pipeline, string experiment)
     {
-        var options = experiment switch
-        {
-            "baseline" => pipeline.Experiments.Baseline,
-            "pretrain" => pipeline.Experiments.Pretrain,
-            _ => pipeline.Experiments.Finetune,
-        };
+        var options = pipeline.Experiments.For(experiment);
         var set = typeof(ExperimentOptions).GetProperties()
             .Select(p => (p.Name, Value: p.GetValue(options)))
             .Where(p => p.Value != null)

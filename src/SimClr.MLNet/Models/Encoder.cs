@@ -18,8 +18,18 @@ public abstract class Encoder : nn.Module<Tensor, Tensor>
     /// <summary>Width of the feature vector.</summary>
     public int FeatureDim { get; }
 
-    /// <summary>Number format of the convolutions and matrix products. Default: <see cref="ComputePrecision.Float32"/>.</summary>
-    public ComputePrecision Precision { get; set; } = ComputePrecision.Float32;
+    /// <summary>
+    /// Number format of the convolutions and matrix products: Float32 or BFloat16 (resolve
+    /// <see cref="ComputePrecision.Auto"/> with <see cref="Training.PrecisionSelector"/> first). Default: Float32.
+    /// </summary>
+    public ComputePrecision Precision
+    {
+        get => _precision;
+        set => _precision = value != ComputePrecision.Auto ? value
+            : throw new ArgumentException("An encoder runs in Float32 or BFloat16; resolve Auto with PrecisionSelector.Choose first.", nameof(Precision));
+    }
+
+    ComputePrecision _precision = ComputePrecision.Float32;
 
     /// <summary>Encodes images: [N, 3, S, S] floats in [0, 1] (any float dtype) to [N, FeatureDim] float32.</summary>
     public sealed override Tensor forward(Tensor images)

@@ -25,11 +25,12 @@ public sealed class SimClrPretrainer(PretrainOptions options, Action<string>? lo
         ImageSets.CheckClasses(labeled, validation);
         var write = log ?? (_ => { });
         var device = TrainingDevice.Resolve(options.GpuDeviceId, options.FallbackToCpu, write);
-        TrainingDevice.WarnAboutPrecision(options.Precision, device, write);
-        using var run = new SimClrPretrainingRun(options, unlabeled, labeled, validation, device);
-        write($"pretrain: {run.StepsPerEpoch} steps/epoch of {run.UnlabeledBatch} unlabeled + {run.LabeledBatch} labeled images, " +
-              $"{options.EncoderSpec.Architecture} width {options.EncoderSpec.Width} at {options.EncoderSpec.ImageSize} px, {options.Precision}, on {device}; {TorchRuntime.Description}");
-        var history = new TrainingLoop(options, options.RunName ?? "pretrain", options.EncoderSpec, labeled.ClassNames, write).Run(run);
+        string name = options.RunName ?? "pretrain";
+        var resolved = TrainingDevice.ResolvePrecision(options, device, options.EncoderSpec, name, write);
+        using var run = new SimClrPretrainingRun(resolved, unlabeled, labeled, validation, device);
+        write($"{name}: {run.StepsPerEpoch} steps/epoch of {run.UnlabeledBatch} unlabeled + {run.LabeledBatch} labeled images, " +
+              $"{options.EncoderSpec.Architecture} width {options.EncoderSpec.Width} at {options.EncoderSpec.ImageSize} px, {resolved.Precision}, on {device}; {TorchRuntime.Description}");
+        var history = new TrainingLoop(resolved, name, options.EncoderSpec, labeled.ClassNames, write).Run(run);
         run.Encoder.eval();
         run.Head.eval();
         run.Probe?.eval();

@@ -25,12 +25,12 @@ public sealed class SupervisedTrainer(SupervisedOptions options, Action<string>?
         ImageSets.CheckClasses(labeled, validation);
         var write = log ?? (_ => { });
         var device = TrainingDevice.Resolve(options.GpuDeviceId, options.FallbackToCpu, write);
-        TrainingDevice.WarnAboutPrecision(options.Precision, device, write);
-        using var run = new SupervisedRun(options, labeled, validation, device, pretrained);
         string name = options.RunName ?? (pretrained == null ? "baseline" : "finetune");
+        var resolved = TrainingDevice.ResolvePrecision(options, device, spec, name, write);
+        using var run = new SupervisedRun(resolved, labeled, validation, device, pretrained);
         write($"{name}: {run.StepsPerEpoch} steps/epoch of {options.BatchSize} labeled images, {spec.Architecture} width {spec.Width} " +
-              $"at {spec.ImageSize} px ({(pretrained == null ? "random init" : "pretrained")}), {options.Precision}, on {device}");
-        var history = new TrainingLoop(options, name, spec, labeled.ClassNames, write).Run(run);
+              $"at {spec.ImageSize} px ({(pretrained == null ? "random init" : "pretrained")}), {resolved.Precision}, on {device}");
+        var history = new TrainingLoop(resolved, name, spec, labeled.ClassNames, write).Run(run);
         run.Encoder.eval();
         run.Head.eval();
         return new SupervisedResult(run.Encoder, run.Head, history, labeled.ClassNames);

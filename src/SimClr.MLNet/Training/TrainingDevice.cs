@@ -15,6 +15,24 @@ public static class TrainingDevice
     }
 
     /// <summary>
+    /// A copy of <paramref name="options"/> with <see cref="Models.ComputePrecision.Auto"/> resolved, after logging
+    /// the choice (Auto) or warning about emulated bfloat16 (an explicit BFloat16). The caller's object is not changed.
+    /// </summary>
+    internal static T ResolvePrecision<T>(T options, Device device, Models.EncoderSpec encoder, string runName, Action<string> log)
+        where T : TrainingOptions
+    {
+        var resolved = options.Copy<T>();
+        if (options.Precision == Models.ComputePrecision.Auto)
+        {
+            var choice = PrecisionSelector.Choose(options.Precision, device, encoder);
+            log($"{runName}: {choice.Reason}.");
+            resolved.Precision = choice.Precision;
+        }
+        WarnAboutPrecision(resolved.Precision, device, log);
+        return resolved;
+    }
+
+    /// <summary>
     /// CPU when <paramref name="gpuDeviceId"/> is null. Otherwise CUDA device <paramref name="gpuDeviceId"/> if
     /// it exists; if not, CPU when <paramref name="fallbackToCpu"/> is true, else an error.
     /// </summary>

@@ -27,8 +27,8 @@ public sealed class CliTests : IClassFixture<CliTests.TinyQuickstart>
         Assert.True(_run.ExitCode == 0, _run.Output);
         foreach (var file in new[]
         {
-            "baseline.zip", "probe.zip", "finetuned.zip", "checkpoints/pretrain.checkpoint.zip",
-            "baseline.csv", "pretrain.json", "finetune.csv", "curves-accuracy.png", "curves-loss.png", "augmentations.png", "report.md",
+            "baseline.zip", "probe.zip", "finetuned.zip", "distilled.zip", "checkpoints/pretrain.checkpoint.zip",
+            "baseline.csv", "pretrain.json", "finetune.csv", "distill.csv", "curves-accuracy.png", "curves-loss.png", "augmentations.png", "report.md",
         })
             Assert.True(File.Exists(_run.Directory.Combine(file)), $"{file} is missing");
         var png = File.ReadAllBytes(_run.Directory.Combine("curves-accuracy.png"));
@@ -36,8 +36,26 @@ public sealed class CliTests : IClassFixture<CliTests.TinyQuickstart>
         var report = File.ReadAllText(_run.Directory.Combine("report.md"));
         Assert.Contains("| Supervised baseline | 1 |", report);
         Assert.Contains("Confusion matrix: SimCLR fine-tuned", report);
+        Assert.Contains("| SimCLR distilled | 1 |", report);
+        Assert.Contains("precision: Float32 as requested", report);
         Assert.Contains("SimCLR fine-tuned", _run.Output);
         Assert.Contains("finetune epoch 1:", _run.Output);
+    }
+
+    [Fact]
+    public void ThePipelinesDistilledZipScoresTheSameInAPlainMLNetProcess()
+    {
+        Assert.True(_run.ExitCode == 0, _run.Output);
+        using var dir = new TempDirectory();
+        var files = Enumerable.Range(0, 4).Select(i =>
+        {
+            var path = dir.Combine($"{i}.png");
+            SyntheticImages.WriteImageFile(path, 32, (byte)(60 * i), (byte)(200 - 40 * i), 90);
+            return path;
+        }).ToList();
+        var ml = new Microsoft.ML.MLContext(seed: 1);
+        var model = ml.Model.Load(_run.Directory.Combine("distilled.zip"), out _);
+        PlainScorer.AssertScoresMatch(ml, model, _run.Directory.Combine("distilled.zip"), files);
     }
 
     [Fact]
@@ -115,6 +133,7 @@ public sealed class CliTests : IClassFixture<CliTests.TinyQuickstart>
         Assert.True(code == 0, output);
         Assert.Contains("baseline: already finished in an earlier run", output);
         Assert.Contains("finetune: already finished in an earlier run", output);
+        Assert.Contains("distill: already finished in an earlier run", output);
     }
 
     [Fact]
@@ -147,7 +166,14 @@ public sealed class CliTests : IClassFixture<CliTests.TinyQuickstart>
 
     [Theory]
     [InlineData("{ \"experiments\": { \"pretrain\": { \"epoch\": 3 } } }", "unknown option 'epoch'")]
-    [InlineData("{ \"experiments\": { \"distill\": { } } }", "unknown experiment 'distill'")]
+    [InlineData("{ \"experiments\": { \"distil\": { } } }", "unknown experiment 'distil'; the experiments are baseline, pretrain, finetune and distill.")]
+    [InlineData("{ \"experiments\": { \"pretrain\": { }, \"distill\": { } } }", "experiments.distill needs experiments.finetune")]
+    [InlineData("{ \"experiments\": { \"pretrain\": { }, \"finetune\": { }, \"distill\": { \"labeledLossWeight\": 1.5 } } }", "experiments.distill: LabeledLossWeight")]
+    [InlineData("{ \"experiments\": { \"pretrain\": { }, \"finetune\": { }, \"distill\": { \"studentStart\": \"teacher\" } } }", "'experiments.distill.studentStart' must be one of Pretrained, Scratch.")]
+    [InlineData("{ \"experiments\": { \"finetune\": { \"targets\": \"Once\" } } }", "'targets' is not an option of experiments.finetune (it applies to distill only).")]
+    [InlineData("{ \"experiments\": { \"baseline\": { \"encoderLearningRateScale\": 0.1 } } }", "'encoderLearningRateScale' is not an option of experiments.baseline (it applies to finetune and distill only).")]
+    [InlineData("{ \"repeats\": 0, \"experiments\": { \"baseline\": { } } }", "repeats 0 is out of range; use 1 to 10.")]
+    [InlineData("{ \"experiments\": { \"baseline\": { \"precision\": \"fp16\" } } }", "experiments.baseline: Unknown precision 'fp16'; use fp32, bf16 or auto.")]
     [InlineData("{ \"data\": { \"source\": \"cifar\" }, \"experiments\": { \"baseline\": { } } }", "data.source 'cifar' is unknown")]
     [InlineData("{ \"experiments\": { \"baseline\": { \"temperature\": 0.5 } } }", "'temperature' is not an option of experiments.baseline")]
     [InlineData("{ \"experiments\": { \"pretrain\": { \"epochs\": 0 } } }", "Epochs must be at least 1")]
@@ -158,7 +184,6 @@ public sealed class CliTests : IClassFixture<CliTests.TinyQuickstart>
     [InlineData("{ \"experiments\": { \"baseline\": { \"epochs\": \"three\" } } }", "'experiments.baseline.epochs' must be a whole number.")]
     [InlineData("{ \"experiments\": { \"baseline\": { \"learningRate\": true } } }", "'experiments.baseline.learningRate' must be a number.")]
     [InlineData("{ \"experiments\": { \"baseline\": { \"augmentation\": 0.5 } } }", "'experiments.baseline.augmentation' must be an object { } with the options minArea, brightness")]
-    [InlineData("{ \"experiments\": { \"baseline\": { \"precision\": \"fp64\" } } }", "experiments.baseline: Unknown precision 'fp64'; use fp32 or bf16.")]
     [InlineData("{ \"data\": { \"imageSize\": 4096 }, \"experiments\": { \"baseline\": { } } }", "data.imageSize 4096 is out of range; use 8 to 1024 px.")]
     public void BadPipelinesAreOneLine(string json, string expected)
     {

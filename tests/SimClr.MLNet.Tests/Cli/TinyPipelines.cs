@@ -18,6 +18,22 @@ public static class TinyPipelines
         }
         """;
 
+    /// <summary>All four experiments on generated shapes, each supervised one <paramref name="repeats"/> times.</summary>
+    public static string AllExperiments(int repeats) => $$"""
+        {
+          "name": "tiny-all",
+          "repeats": {{repeats}},
+          "data": { "source": "synthetic", "imageSize": 16, "labeledCount": 16, "unlabeledCount": 16, "validationCount": 8 },
+          {{Encoder}},
+          "experiments": {
+            "baseline": { "epochs": 1, "batchSize": 8 },
+            "pretrain": { "epochs": 1, "batchSize": 16 },
+            "finetune": { "epochs": 1, "batchSize": 8 },
+            "distill": { "epochs": 1, "batchSize": 16 }
+          }
+        }
+        """;
+
     /// <summary>An image folder at <paramref name="root"/>, every image used for training and validation.</summary>
     public static string ImageFolder(string root) => $$"""
         {

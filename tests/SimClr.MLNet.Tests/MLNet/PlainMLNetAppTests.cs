@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using SimClr.MLNet.Data;
@@ -15,21 +14,6 @@ namespace SimClr.MLNet.Tests.MLNet;
 [Collection(LibtorchGlobalState.Name)]
 public class PlainMLNetAppTests
 {
-    static string ScorerPath()
-    {
-        // tests/SimClr.MLNet.Tests/bin/<Configuration>/<tfm>/ -> tests/SimClr.PlainMLNetScorer/bin/<Configuration>/<tfm>/
-        var output = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
-        var tests = output.Parent!.Parent!.Parent!.Parent!.FullName;
-        return Path.Combine(tests, "SimClr.PlainMLNetScorer", "bin", output.Parent.Name, output.Name, "SimClr.PlainMLNetScorer.dll");
-    }
-
-    static List<JsonElement> RunScorer(string model, IEnumerable<string> images)
-    {
-        var (exitCode, output, error) = ChildProcess.Run(ChildProcess.Dotnet, new[] { ScorerPath(), model }.Concat(images), TimeSpan.FromMinutes(2));
-        Assert.True(exitCode == 0, $"scorer failed ({exitCode}): {error}");
-        return output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToList();
-    }
-
     [Fact]
     public void AFineTunedZipScoresTheSameInAPlainMLNetProcess()
     {
@@ -53,33 +37,12 @@ public class PlainMLNetAppTests
             SyntheticImages.WritePlanesAsPng(path, planes, Stl10Format.ImageSize);
             return path;
         }).ToList();
-        var paths = ml.Data.LoadFromEnumerable(files.Select(f => new ImagePath { Path = f }));
-        var images = ml.Transforms.LoadImages("Image", null, nameof(ImagePath.Path)).Fit(paths).Transform(paths);
-        var scored = model.Transform(images);
-        var expectedScores = DataViewReading.Column<VBuffer<float>>(scored, "Score");
-        var expectedLabels = DataViewReading.Column<uint>(scored, "PredictedLabel");
-
-        var results = RunScorer(zip, files);
-
-        Assert.Equal(files.Count, results.Count);
-        for (int i = 0; i < files.Count; i++)
-        {
-            var score = results[i].GetProperty("score").EnumerateArray().Select(e => e.GetSingle()).ToArray();
-            var expected = expectedScores[i].DenseValues().ToArray();
-            Assert.Equal(expected.Length, score.Length);
-            Assert.True(expected.Zip(score, (a, b) => Math.Abs(a - b)).Max() <= 1e-4);
-            Assert.Equal(expectedLabels[i], results[i].GetProperty("predictedLabel").GetUInt32());
-        }
+        var expectedLabels = PlainScorer.AssertScoresMatch(ml, model, zip, files);
 
         int expectedCorrect = Enumerable.Range(0, files.Count)
             .Count(i => model.ClassNames[(int)expectedLabels[i] - 1] == ToyStl10.ClassNames[i % 3]);
-        var folder = Assert.Single(RunScorer(zip, ["--folder", dir.Combine("images")]));
+        var folder = Assert.Single(PlainScorer.Run(zip, ["--folder", dir.Combine("images")]));
         Assert.Equal(files.Count, folder.GetProperty("images").GetInt32());
         Assert.Equal(expectedCorrect, folder.GetProperty("correct").GetInt32());
-    }
-
-    sealed class ImagePath
-    {
-        public string Path { get; set; } = "";
     }
 }
