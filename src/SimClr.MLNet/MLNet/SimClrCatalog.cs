@@ -31,4 +31,21 @@ public static class SimClrCatalog
         ArgumentNullException.ThrowIfNull(catalog);
         return new SimClrFineTuneTrainer(MLContextAccess.From(catalog), options ?? new SimClrFineTuneOptions());
     }
+
+    /// <summary>
+    /// A multiclass classifier over images by knowledge distillation, SimCLRv2's third step (Chen et al., 2020):
+    /// <see cref="SimClrDistillOptions.Teacher"/> (a fitted SimClrFineTune transformer) labels
+    /// <see cref="SimClrDistillOptions.UnlabeledData"/> and the training images with its softened predictions, and a
+    /// student of the teacher's architecture (from <see cref="SimClrDistillOptions.StudentEncoder"/>, a fitted
+    /// SimClrPretrain transformer, or from scratch) learns from them plus the training labels. Outputs <c>Score</c>
+    /// (float per class) and <c>PredictedLabel</c> (key with the class names), like SimClrFineTune.
+    /// </summary>
+    /// <param name="catalog">The multiclass trainers catalog.</param>
+    /// <param name="options">Teacher, unlabelled data, hyperparameters, student start and columns; Teacher (or TeacherCheckpoint) and UnlabeledData are required.</param>
+    public static SimClrDistillTrainer SimClrDistill(this MulticlassClassificationCatalog.MulticlassClassificationTrainers catalog, SimClrDistillOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        ArgumentNullException.ThrowIfNull(options);
+        return new SimClrDistillTrainer(MLContextAccess.From(catalog), options);
+    }
 }

@@ -33,7 +33,7 @@ public sealed class SimClrFineTuneTrainer : IEstimator<SimClrClassifierTransform
         var log = _context.Logger("SimClrFineTune");
 
         using var loaded = options.EncoderCheckpoint == null ? null : Checkpoint.LoadEncoder(options.EncoderCheckpoint);
-        var pretrained = loaded ?? FindEncoder(options.Encoder);
+        var pretrained = loaded ?? TrainerInputs.FindEncoder(options.Encoder, nameof(options.Encoder), nameof(options.EncoderCheckpoint));
         if (loaded != null && options.Encoder != null)
             throw new ArgumentException("Give either Encoder or EncoderCheckpoint, not both.", nameof(options.EncoderCheckpoint));
         int size = (pretrained?.Spec ?? options.EncoderSpec ?? EncoderSpec.ReferenceDefault).ImageSize;
@@ -45,7 +45,7 @@ public sealed class SimClrFineTuneTrainer : IEstimator<SimClrClassifierTransform
             throw new ArgumentException($"No row of the training data has a label in column '{options.LabelColumnName}'; fine-tuning needs labelled images.", nameof(input));
         using var labeled = all.Subset(rows);
         using var validation = options.ValidationData == null ? null
-            : SimClrPretrainEstimator.ReadValidation(options.ValidationData, options.ImageColumnName, options.LabelColumnName, size);
+            : TrainerInputs.ReadValidation(options.ValidationData, options.ImageColumnName, options.LabelColumnName, size);
 
         var result = new SupervisedTrainer(options, log).Fit(labeled, validation, pretrained);
         var model = StockScoringModels.Classifier(result.Encoder, result.Head, result.ClassNames, options.ImageColumnName, options.LabelColumnName,
@@ -60,18 +60,4 @@ public sealed class SimClrFineTuneTrainer : IEstimator<SimClrClassifierTransform
         ImageSchema.CheckLabelColumn(inputSchema, _options.LabelColumnName, nameof(SimClrFineTuneOptions.LabelColumnName));
         return SchemaShapes.WithMulticlassOutputs(inputSchema, _options.LabelColumnName, _options.ImageColumnName);
     }
-
-    /// <summary>The TorchSharp encoder inside a fitted SimCLR transformer, or inside a pipeline model holding one.</summary>
-    static Encoder? FindEncoder(ITransformer? transformer) => transformer switch
-    {
-        null => null,
-        StockModelTransformer trained => trained.Encoder,
-        IEnumerable<ITransformer> chain => chain.Select(FindEncoder).FirstOrDefault(e => e != null)
-            ?? throw new ArgumentException(NotAnEncoder, nameof(SimClrFineTuneOptions.Encoder)),
-        _ => throw new ArgumentException(NotAnEncoder, nameof(SimClrFineTuneOptions.Encoder)),
-    };
-
-    const string NotAnEncoder =
-        "Encoder must be the transformer returned by SimClrPretrain(...).Fit (or a pipeline model containing it). " +
-        "A model loaded from a .zip holds only its ONNX graph; to fine-tune from a saved run, set EncoderCheckpoint to its checkpoint file.";
 }

@@ -41,7 +41,7 @@ public sealed class SimClrPretrainEstimator : IEstimator<SimClrPretrainTransform
             : ImageTensorSet.FromDataView(options.UnlabeledData, size, options.ImageColumnName, labelColumn: null, classNames: train.ClassNames);
         using var trainUnlabeled = train.Subset(withoutLabel);
         using var unlabeled = extra == null ? null : withoutLabel.Length == 0 ? null : ImageTensorSet.Concat(new[] { extra, trainUnlabeled });
-        using var validation = options.ValidationData == null ? null : ReadValidation(options.ValidationData, options.ImageColumnName, options.LabelColumnName, size);
+        using var validation = options.ValidationData == null ? null : TrainerInputs.ReadValidation(options.ValidationData, options.ImageColumnName, options.LabelColumnName, size);
         log($"Pretraining on {(unlabeled ?? extra ?? trainUnlabeled).Count + labeled.Count:N0} images ({labeled.Count:N0} labelled).");
 
         var result = new SimClrPretrainer(options, log).Fit(unlabeled ?? extra ?? trainUnlabeled, labeled, validation);
@@ -56,13 +56,5 @@ public sealed class SimClrPretrainEstimator : IEstimator<SimClrPretrainTransform
     {
         ImageSchema.CheckImageColumn(inputSchema, _options.ImageColumnName, nameof(SimClrPretrainOptions.ImageColumnName));
         return SchemaShapes.WithFloatVector(inputSchema, _options.FeatureColumnName, _options.ImageColumnName);
-    }
-
-    internal static ImageTensorSet ReadValidation(IDataView data, string imageColumn, string labelColumn, int size)
-    {
-        ImageSchema.CheckImageColumn(data.Schema, imageColumn, "ValidationData");
-        if (data.Schema.GetColumnOrNull(labelColumn) is null)
-            throw new ArgumentException($"ValidationData has no label column '{labelColumn}'.", "ValidationData");
-        return ImageTensorSet.FromDataView(data, size, imageColumn, labelColumn);
     }
 }

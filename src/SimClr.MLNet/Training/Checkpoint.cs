@@ -11,7 +11,7 @@ namespace SimClr.MLNet.Training;
 /// <summary>What a checkpoint says about its run, besides the tensors.</summary>
 public sealed record CheckpointInfo
 {
-    /// <summary>"pretrain" or "supervised".</summary>
+    /// <summary>"pretrain", "supervised" or "distill".</summary>
     public required string Kind { get; init; }
     /// <summary>The run's name (its checkpoint file is {RunName}.checkpoint.zip).</summary>
     public required string RunName { get; init; }
@@ -110,16 +110,51 @@ public static class Checkpoint
         }
     }
 
-    /// <summary>Builds the encoder saved in a checkpoint (pretraining or supervised), with its trained weights, in eval mode.</summary>
+    /// <summary>Builds the encoder saved in a checkpoint (pretraining, supervised or distillation), with its trained weights, in eval mode.</summary>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
     /// <exception cref="InvalidDataException">The file is not a checkpoint of this library.</exception>
-    public static Encoder LoadEncoder(string path)
+    public static Encoder LoadEncoder(string path) => Load(path, withHead: false).Encoder;
+
+    /// <summary>
+    /// Builds the classifier (encoder and linear head) saved in the checkpoint of a supervised or distillation run,
+    /// with its trained weights, in eval mode.
+    /// </summary>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="InvalidDataException">The file is not a checkpoint of this library, or holds no classification head (a pretraining checkpoint); the message names the file.</exception>
+    public static (Encoder Encoder, LinearClassifier Head) LoadClassifier(string path)
+    {
+        var (encoder, head) = Load(path, withHead: true);
+        return (encoder, head!);
+    }
+
+    static readonly string[] ClassifierKinds = ["supervised", "distill"];
+
+    static (Encoder Encoder, LinearClassifier? Head) Load(string path, bool withHead)
     {
         var info = ReadInfo(path);
+        // A pretraining checkpoint also has a module "head": the projection head, not a classifier.
+        if (withHead && !ClassifierKinds.Contains(info.Kind))
+            throw new InvalidDataException(
+                $"Checkpoint '{path}' is from a {info.Kind} run: it holds an encoder but no classification head. " +
+                "Give the checkpoint of a fine-tuning, baseline or distillation run, or load only its encoder with LoadEncoder.");
         var encoder = Encoder.Create(info.Encoder);
-        Restore(path, new Dictionary<string, nn.Module> { ["encoder"] = encoder });
+        var head = withHead ? Runtime.TorchRuntime.WithGlobalGenerator(() => new LinearClassifier(encoder.FeatureDim, info.ClassNames.Count)) : null;
+        var modules = new Dictionary<string, nn.Module> { ["encoder"] = encoder };
+        if (head != null)
+            modules["head"] = head;
+        try
+        {
+            Restore(path, modules);
+        }
+        catch
+        {
+            encoder.Dispose();
+            head?.Dispose();
+            throw;
+        }
         encoder.eval();
-        return encoder;
+        head?.eval();
+        return (encoder, head);
     }
 
     static ZipArchive Open(string path)

@@ -8,6 +8,14 @@ internal static class Features
 {
     /// <summary>Features ([N, D] float32, on <paramref name="device"/>) of uint8 images [N, 3, S, S], in batches.</summary>
     public static Tensor Extract(Encoder encoder, Tensor images, int batchSize, Device device)
+        => Extract(encoder, images, batchSize, device, features => features, encoder.FeatureDim);
+
+    /// <summary>
+    /// Like <see cref="Extract(Encoder, Tensor, int, Device)"/>, but each batch's features go through
+    /// <paramref name="then"/> ([n, D] to [n, <paramref name="width"/>]) first, so only the results of the whole set
+    /// are held at once, never all its features.
+    /// </summary>
+    public static Tensor Extract(Encoder encoder, Tensor images, int batchSize, Device device, Func<Tensor, Tensor> then, long width)
     {
         bool wasTraining = encoder.training;
         encoder.eval();
@@ -19,10 +27,10 @@ internal static class Features
             {
                 using var scope = NewDisposeScope();
                 var batch = images.narrow(0, start, Math.Min(batchSize, images.shape[0] - start)).to(device).to(ScalarType.Float32).div_(255f);
-                parts.Add(encoder.call(batch).MoveToOuterDisposeScope());
+                parts.Add(then(encoder.call(batch)).MoveToOuterDisposeScope());
             }
             if (parts.Count == 0)
-                return zeros(0, encoder.FeatureDim, device: device);
+                return zeros(0, width, device: device);
             var all = cat(parts.ToArray(), 0);
             foreach (var part in parts)
                 part.Dispose();
@@ -43,5 +51,26 @@ internal static class Features
         var loss = nn.functional.cross_entropy(logits, labels).item<float>();
         var accuracy = logits.argmax(1).eq(labels).to(ScalarType.Float32).mean().item<float>();
         return (loss, accuracy);
+    }
+
+    /// <summary>
+    /// val_loss and val_acc of an encoder plus head on the labelled rows of <paramref name="validation"/>; empty
+    /// without validation or labels. Every classifier run reports these, under these names.
+    /// </summary>
+    public static Dictionary<string, double> Validate(Encoder encoder, nn.Module<Tensor, Tensor> head, ImageTensorSet? validation, int batchSize, Device device)
+    {
+        var values = new Dictionary<string, double>();
+        if (validation == null)
+            return values;
+        var rows = validation.LabeledIndices();
+        if (rows.Length == 0)
+            return values;
+        using var scope = NewDisposeScope();
+        var (images, labels) = validation.Gather(rows);
+        var features = Extract(encoder, images, batchSize, device);
+        var (loss, accuracy) = Score(head, features, labels.to(device));
+        values["val_loss"] = loss;
+        values["val_acc"] = accuracy;
+        return values;
     }
 }

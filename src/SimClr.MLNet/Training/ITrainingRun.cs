@@ -3,10 +3,10 @@ using static TorchSharp.torch;
 
 namespace SimClr.MLNet.Training;
 
-/// <summary>One kind of training (pretraining, supervised) as <see cref="TrainingLoop"/> drives it.</summary>
+/// <summary>One kind of training (pretraining, supervised, distillation) as <see cref="TrainingLoop"/> drives it.</summary>
 internal interface ITrainingRun
 {
-    /// <summary>"pretrain" or "supervised".</summary>
+    /// <summary>"pretrain", "supervised" or "distill": saved in checkpoints, and a resumed run must be of the same kind.</summary>
     string Kind { get; }
 
     /// <summary>Steps in one epoch.</summary>

@@ -120,21 +120,7 @@ internal sealed class SupervisedRun : ITrainingRun, IDisposable
     }
 
     public IReadOnlyDictionary<string, double> Evaluate()
-    {
-        var values = new Dictionary<string, double>();
-        if (_validation == null)
-            return values;
-        var rows = _validation.LabeledIndices();
-        if (rows.Length == 0)
-            return values;
-        using var scope = NewDisposeScope();
-        var (images, labels) = _validation.Gather(rows);
-        var features = Features.Extract(Encoder, images, _options.EvaluationBatchSize, _device);
-        var (loss, accuracy) = Features.Score(Head, features, labels.to(_device));
-        values["val_loss"] = loss;
-        values["val_acc"] = accuracy;
-        return values;
-    }
+        => Features.Validate(Encoder, Head, _validation, _options.EvaluationBatchSize, _device);
 
     public void Dispose()
     {

@@ -62,7 +62,7 @@ public abstract class TrainingOptions
     /// </summary>
     public string? CheckpointDirectory { get; set; }
 
-    /// <summary>Name of the run, used for its checkpoint file and in log lines. Default: null, meaning "pretrain", "baseline" or "finetune".</summary>
+    /// <summary>Name of the run, used for its checkpoint file and in log lines. Default: null, meaning "pretrain", "baseline", "finetune" or "distill".</summary>
     public string? RunName { get; set; }
 
     /// <summary>Continue from the checkpoint in <see cref="CheckpointDirectory"/> if there is one. Default: false (start over).</summary>

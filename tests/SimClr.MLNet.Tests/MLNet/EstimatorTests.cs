@@ -130,7 +130,8 @@ public sealed class EstimatorTests : IClassFixture<EstimatorTests.Fixture>
     [Fact]
     public void PredictionEngineServesTheModel()
     {
-        using var engine = _ml.Model.CreatePredictionEngine<ImageInput, Prediction>(_fixture.FineTuned);
+        // A PredictionEngine disposes the transformer it owns, TorchSharp modules included; the fixture's is shared.
+        using var engine = _ml.Model.CreatePredictionEngine<ImageInput, Prediction>(_fixture.FineTuned, new PredictionEngineOptions { OwnsTransformer = false });
         var planes = ToyStl10.Image(0, 2, 9);
         var bgra = new byte[96 * 96 * 4];
         for (int p = 0; p < 96 * 96; p++)
@@ -143,6 +144,99 @@ public sealed class EstimatorTests : IClassFixture<EstimatorTests.Fixture>
         var prediction = engine.Predict(new ImageInput { Image = MLImage.CreateFromPixels(96, 96, MLPixelFormat.Bgra32, bgra) });
         Assert.Equal(3, prediction.Score.Length);
         Assert.InRange(prediction.PredictedLabel, 1u, 3u);
+    }
+
+    SimClrDistillOptions Distill(ITransformer? teacher, ITransformer? student) => new()
+    {
+        Teacher = teacher, StudentEncoder = student, UnlabeledData = Load(Stl10Split.Unlabeled), Epochs = 8, BatchSize = 20, LearningRate = 3e-3,
+    };
+
+    [Fact]
+    public void DistillationFromTheFineTunedModelScoresEvaluatesAndSavesLikeAnyMLNetClassifier()
+    {
+        var test = Load(Stl10Split.Test);
+        var teacherBefore = _fixture.FineTuned.Encoder.parameters().Concat(_fixture.FineTuned.Head.parameters()).Select(p => p.detach().clone()).ToList();
+        var trainer = _ml.MulticlassClassification.Trainers.SimClrDistill(Distill(_fixture.FineTuned, _fixture.Encoder));
+        var shape = trainer.GetOutputSchema(SchemaShapeOf(Load(Stl10Split.Train)));
+        Assert.Contains(shape, c => c.Name == "Score" && c.Kind == SchemaShape.Column.VectorKind.Vector);
+        Assert.Contains(shape, c => c.Name == "PredictedLabel" && c.IsKey);
+
+        using var distilled = trainer.Fit(Load(Stl10Split.Train));
+
+        var scored = distilled.Transform(test);
+        Assert.Equal(3, ((VectorDataViewType)scored.Schema["Score"].Type).Size);
+        Assert.Equal(ToyStl10.ClassNames, ImageColumns.GetClassNames(scored.Schema["PredictedLabel"]));
+        var metrics = _ml.MulticlassClassification.Evaluate(scored);
+        Assert.True(metrics.MicroAccuracy > 0.8, $"accuracy {metrics.MicroAccuracy}");
+        var teacher = DataViewReading.Column<uint>(_fixture.FineTuned.Transform(test), "PredictedLabel");
+        var student = DataViewReading.Column<uint>(scored, "PredictedLabel");
+        double agreement = teacher.Zip(student, (t, s) => t == s ? 1.0 : 0).Average();
+        Assert.True(agreement >= 0.8, $"the student agrees with the teacher on {agreement:P0} of the test images");
+        Assert.Equal(8, distilled.History.Epochs.Count);
+        Assert.Contains("agree", distilled.History.MetricNames);
+        Assert.All(teacherBefore.Zip(_fixture.FineTuned.Encoder.parameters().Concat(_fixture.FineTuned.Head.parameters())),
+            pair => Assert.True(TensorAssert.Same(pair.First, pair.Second)));
+
+        var path = _fixture.Directory.Combine("distilled.zip");
+        _ml.Model.Save(distilled, test.Schema, path);
+        var other = new MLContext(seed: 7);
+        using var loaded = Assert.IsType<TransformerChain<ITransformer>>(other.Model.Load(path, out _));
+        var before = DataViewReading.Column<VBuffer<float>>(scored, "Score");
+        var after = DataViewReading.Column<VBuffer<float>>(loaded.Transform(other.Data.LoadStl10(_fixture.Directory.Path, Stl10Split.Test)), "Score");
+        Assert.Equal(before.Count, after.Count);
+        double maxDiff = before.Zip(after).SelectMany(p => p.First.DenseValues().Zip(p.Second.DenseValues(), (a, b) => Math.Abs(a - b))).Max();
+        Assert.True(maxDiff <= 1e-4, $"Score: max |diff| {maxDiff}");
+        // Not the teacher's scores: the saved model is the student.
+        var teacherScores = DataViewReading.Column<VBuffer<float>>(_fixture.FineTuned.Transform(test), "Score");
+        Assert.True(teacherScores.Zip(after).SelectMany(p => p.First.DenseValues().Zip(p.Second.DenseValues(), (a, b) => Math.Abs(a - b))).Max() > 1e-3);
+    }
+
+    [Fact]
+    public void DistillationTakesTheTeacherFromACheckpointAndTrainsTheStudentFromScratch()
+    {
+        var options = FineTune(null);
+        options.Epochs = 1;
+        options.CheckpointDirectory = _fixture.Directory.Combine("teacher-checkpoint");
+        var baseline = _ml.MulticlassClassification.Trainers.SimClrFineTune(options).Fit(Load(Stl10Split.Train));
+        // A PredictionEngine that owns its transformer disposes it, TorchSharp weights included: only the checkpoint is left to distil from.
+        _ml.Model.CreatePredictionEngine<ImageInput, Prediction>(baseline).Dispose();
+        var disposed = Assert.ThrowsAny<ArgumentException>(() => _ml.MulticlassClassification.Trainers.SimClrDistill(Distill(baseline, null)).Fit(Load(Stl10Split.Train)));
+        Assert.Equal("Teacher", disposed.ParamName);
+        Assert.Contains("disposed", disposed.Message);
+        Assert.Contains("TeacherCheckpoint", disposed.Message);
+        var distill = Distill(null, null);
+        distill.TeacherCheckpoint = SimClr.MLNet.Training.Checkpoint.PathFor(options.CheckpointDirectory, "baseline");
+        distill.Epochs = 1;
+        var messages = new List<string>();
+        var ml = new MLContext(seed: 2);
+        ml.Log += (_, e) => { lock (messages) messages.Add(e.Message); };
+
+        using var distilled = ml.MulticlassClassification.Trainers.SimClrDistill(distill).Fit(Load(Stl10Split.Train));
+
+        Assert.Equal(Small, distilled.Encoder.Spec);
+        Assert.Single(distilled.History.Epochs);
+        lock (messages)
+        {
+            Assert.Contains(messages, m => m.Contains("60 unlabelled + 60 labelled") && m.Contains("student from scratch"));
+            Assert.Contains(messages, m => m.Contains("distill: teacher targets for 120 images"));
+        }
+    }
+
+    [Fact]
+    public void DistillationOptionsAreCheckedByName()
+    {
+        var train = Load(Stl10Split.Train);
+        var noTeacher = Assert.ThrowsAny<ArgumentException>(() => _ml.MulticlassClassification.Trainers.SimClrDistill(Distill(null, null)).Fit(train));
+        Assert.Contains("TeacherCheckpoint", noTeacher.Message);
+        var noUnlabeled = Distill(_fixture.FineTuned, null);
+        noUnlabeled.UnlabeledData = null;
+        Assert.Equal("UnlabeledData", Assert.ThrowsAny<ArgumentException>(() => _ml.MulticlassClassification.Trainers.SimClrDistill(noUnlabeled).Fit(train)).ParamName);
+        var encoderAsTeacher = Assert.ThrowsAny<ArgumentException>(() => _ml.MulticlassClassification.Trainers.SimClrDistill(Distill(_fixture.Encoder, null)).Fit(train));
+        Assert.Equal("Teacher", encoderAsTeacher.ParamName);
+        Assert.Contains("SimClrFineTune", encoderAsTeacher.Message);
+        var hot = Distill(_fixture.FineTuned, null);
+        hot.Temperature = -1;
+        Assert.Equal("Temperature", Assert.ThrowsAny<ArgumentException>(() => _ml.MulticlassClassification.Trainers.SimClrDistill(hot).Fit(train)).ParamName);
     }
 
     [Fact]

@@ -44,4 +44,19 @@ public class StepMemoryTests
         int step = 0;
         Assert.Equal(0, LiveAfter(() => { run.TrainStep(0, step++ % run.StepsPerEpoch).ToList(); run.Evaluate(); }, warmUp: 2, more: 3));
     }
+
+    [Theory]
+    [InlineData(DistillTargets.Once)]
+    [InlineData(DistillTargets.PerStep)]
+    public void DistillationStepsLeaveNoTensorsBehind(DistillTargets targets)
+    {
+        using var unlabeled = SyntheticShapes.CreateSet(4, 0, 16, 16, unlabeled: true);
+        using var labeled = SyntheticShapes.CreateSet(5, 0, 8, 16);
+        using var teacherEncoder = Encoder.Create(Tiny);
+        using var teacherHead = new LinearClassifier(teacherEncoder.FeatureDim, 10);
+        using var run = new DistillRun(new DistillOptions { BatchSize = 8, Targets = targets }, unlabeled, labeled, labeled, CPU,
+            teacherEncoder, teacherHead, studentStart: null);
+        int step = 0;
+        Assert.Equal(0, LiveAfter(() => { run.TrainStep(0, step++ % run.StepsPerEpoch).ToList(); run.Evaluate(); }, warmUp: 2, more: 3));
+    }
 }

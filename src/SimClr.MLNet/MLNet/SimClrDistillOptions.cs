@@ -1,0 +1,56 @@
+using Microsoft.ML;
+using SimClr.MLNet.Data;
+using SimClr.MLNet.Training;
+
+namespace SimClr.MLNet.MLNet;
+
+/// <summary>
+/// Options of <see cref="SimClrCatalog.SimClrDistill"/>: the distillation hyperparameters (see
+/// <see cref="DistillOptions"/>), the teacher, the encoder the student starts from, the unlabelled images and the
+/// columns.
+/// </summary>
+public sealed class SimClrDistillOptions : DistillOptions
+{
+    /// <summary>
+    /// The teacher: the transformer returned by <c>SimClrFineTune(...).Fit</c> (or <c>SimClrDistill(...).Fit</c>),
+    /// or a pipeline model that contains it. Give this or <see cref="TeacherCheckpoint"/>. Default: null.
+    /// </summary>
+    public ITransformer? Teacher { get; set; }
+
+    /// <summary>The checkpoint file of a fine-tuning, baseline or distillation run, as the teacher instead of <see cref="Teacher"/>. Default: null.</summary>
+    public string? TeacherCheckpoint { get; set; }
+
+    /// <summary>
+    /// The encoder the student starts from: the transformer returned by <c>SimClrPretrain(...).Fit</c>, or a pipeline
+    /// model that contains it; it must have the teacher's architecture and image size. Null with no
+    /// <see cref="StudentEncoderCheckpoint"/> starts the student from random weights. Default: null.
+    /// </summary>
+    public ITransformer? StudentEncoder { get; set; }
+
+    /// <summary>A checkpoint file of any run whose encoder the student starts from, instead of <see cref="StudentEncoder"/>. Default: null.</summary>
+    public string? StudentEncoderCheckpoint { get; set; }
+
+    /// <summary>The images the teacher labels, the point of distillation (for example STL-10's 100,000); their labels are ignored. Required.</summary>
+    public IDataView? UnlabeledData { get; set; }
+
+    /// <summary>Labelled images scored every epoch (val_loss, val_acc). Default: null.</summary>
+    public IDataView? ValidationData { get; set; }
+
+    /// <summary>Image column of the input, <see cref="UnlabeledData"/> and <see cref="ValidationData"/> (MLImage). Default: "Image".</summary>
+    public string ImageColumnName { get; set; } = ImageColumns.Image;
+
+    /// <summary>Key-typed label column; training rows with a missing label take part in distillation only. Default: "Label".</summary>
+    public string LabelColumnName { get; set; } = ImageColumns.Label;
+
+    /// <inheritdoc />
+    public override void Validate()
+    {
+        base.Validate();
+        if ((Teacher == null) == (TeacherCheckpoint == null))
+            throw new ArgumentException($"Give exactly one of {nameof(Teacher)} and {nameof(TeacherCheckpoint)}: the fine-tuned classifier to distil.", nameof(Teacher));
+        if (StudentEncoder != null && StudentEncoderCheckpoint != null)
+            throw new ArgumentException($"Give either {nameof(StudentEncoder)} or {nameof(StudentEncoderCheckpoint)}, not both.", nameof(StudentEncoderCheckpoint));
+        if (UnlabeledData == null)
+            throw new ArgumentException($"{nameof(UnlabeledData)} is required: distillation learns from the teacher's predictions on unlabelled images.", nameof(UnlabeledData));
+    }
+}

@@ -1,0 +1,47 @@
+namespace SimClr.MLNet.Training;
+
+/// <summary>
+/// Distillation of a fine-tuned classifier (the teacher) into a student of the same encoder architecture, on
+/// unlabelled and labelled images: SimCLRv2's third step (Chen et al., 2020). The supervised settings apply to the
+/// student: <see cref="SupervisedOptions.BatchSize"/> images per step drawn from all images together,
+/// <see cref="SupervisedOptions.Augmentation"/> on them, and <see cref="SupervisedOptions.EncoderLearningRateScale"/>
+/// on the encoder of a student that starts from a pretrained encoder. <see cref="SupervisedOptions.EncoderSpec"/>
+/// may stay null: the student takes the teacher's.
+/// </summary>
+public class DistillOptions : SupervisedOptions
+{
+    /// <summary>Default values of the distillation options.</summary>
+    public static new class Defaults
+    {
+        /// <summary>1: the teacher's probabilities as its softmax gives them, neither sharpened nor softened.</summary>
+        public const double Temperature = 1.0;
+        /// <summary>0.5: the labelled cross-entropy and the distillation term weigh the same.</summary>
+        public const double LabeledLossWeight = 0.5;
+        /// <summary>Once: one teacher pass before training, not one per step.</summary>
+        public const DistillTargets Targets = DistillTargets.Once;
+    }
+
+    /// <summary>T, dividing both teacher and student logits before the softmax; higher is softer. Must be positive. Default: 1.</summary>
+    public double Temperature { get; set; } = Defaults.Temperature;
+
+    /// <summary>
+    /// Weight w of the cross-entropy on the batch's labelled images; the distillation term over the whole batch
+    /// gets 1 - w. 0 is pure distillation (SimCLRv2's eq. 2 alone). Must be in [0, 1]. Default: 0.5.
+    /// </summary>
+    public double LabeledLossWeight { get; set; } = Defaults.LabeledLossWeight;
+
+    /// <summary>When the teacher computes its targets. Default: <see cref="DistillTargets.Once"/>.</summary>
+    public DistillTargets Targets { get; set; } = Defaults.Targets;
+
+    /// <inheritdoc />
+    public override void Validate()
+    {
+        base.Validate();
+        if (!(Temperature > 0) || !double.IsFinite(Temperature))
+            throw new ArgumentOutOfRangeException(nameof(Temperature), Temperature, $"{nameof(Temperature)} must be positive.");
+        if (!(LabeledLossWeight is >= 0 and <= 1))
+            throw new ArgumentOutOfRangeException(nameof(LabeledLossWeight), LabeledLossWeight, $"{nameof(LabeledLossWeight)} must be in [0, 1].");
+        if (!Enum.IsDefined(Targets))
+            throw new ArgumentOutOfRangeException(nameof(Targets), Targets, $"{nameof(Targets)} must be Once or PerStep.");
+    }
+}

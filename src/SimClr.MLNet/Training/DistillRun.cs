@@ -1,0 +1,216 @@
+using System.Diagnostics;
+using System.Globalization;
+using SimClr.MLNet.Augmentation;
+using SimClr.MLNet.Losses;
+using SimClr.MLNet.Models;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace SimClr.MLNet.Training;
+
+/// <summary>
+/// SimCLRv2 distillation: a student encoder plus linear head learns from a fixed teacher's softened predictions on
+/// weakly augmented batches drawn from the unlabelled and labelled images together, plus the cross-entropy on the
+/// batch's labelled rows: loss = (1 - w) * distillation + w * cross-entropy.
+/// </summary>
+internal sealed class DistillRun : ITrainingRun, IDisposable
+{
+    readonly DistillOptions _options;
+    readonly ImageTensorSet _unlabeled, _labeled;
+    readonly ImageTensorSet? _validation;
+    readonly Device _device;
+    readonly ImageAugmenter _augmenter;
+    readonly Generator _augmentationRandom;
+    readonly Action<string> _log;
+    readonly int _seed;
+    readonly bool _pretrained;
+    // The caller's teacher is copied: the run sets precision, device and eval mode on its own modules only.
+    readonly Encoder _teacherEncoder;
+    readonly LinearClassifier _teacherHead;
+    Tensor? _targets;   // DistillTargets.Once: [unlabelled + labelled, C] probabilities, on the device
+
+    public DistillRun(DistillOptions options, ImageTensorSet unlabeled, ImageTensorSet labeled, ImageTensorSet? validation, Device device,
+        Encoder teacherEncoder, LinearClassifier teacherHead, Encoder? studentStart, Action<string>? log = null)
+    {
+        _options = options;
+        _unlabeled = unlabeled;
+        _labeled = labeled;
+        _validation = validation;
+        _device = device;
+        _log = log ?? (_ => { });
+        _seed = options.Seed ?? TrainingOptions.Defaults.Seed;
+        _pretrained = studentStart != null;
+        PoolSize = unlabeled.Count + labeled.Count;
+        if (PoolSize == 0)
+            throw new ArgumentException("Distillation needs images; the unlabelled and labelled sets are both empty.", nameof(unlabeled));
+        LabeledImages = labeled.LabeledIndices().Length;
+
+        int classCount = teacherHead.ClassCount;
+        (Encoder, Head, _teacherEncoder, _teacherHead) = Runtime.TorchRuntime.WithSeed(_seed, () =>
+        {
+            var encoder = Models.Encoder.Create(teacherEncoder.Spec);
+            var head = new LinearClassifier(encoder.FeatureDim, classCount);
+            // Made after the student, so the student's initial weights depend only on the seed.
+            return (encoder, head, Models.Encoder.Create(teacherEncoder.Spec), new LinearClassifier(teacherHead.FeatureDim, classCount));
+        });
+        if (studentStart != null)
+            // A copy: distillation must not change the pretrained encoder the caller still holds.
+            Encoder.load_state_dict(studentStart.state_dict());
+        _teacherEncoder.load_state_dict(teacherEncoder.state_dict());
+        _teacherHead.load_state_dict(teacherHead.state_dict());
+        foreach (var parameter in _teacherEncoder.parameters().Concat(_teacherHead.parameters()))
+            parameter.requires_grad = false;
+        Encoder.Precision = _teacherEncoder.Precision = options.Precision;
+        Encoder.to(device);
+        Head.to(device);
+        _teacherEncoder.to(device);
+        _teacherHead.to(device);
+        _teacherEncoder.eval();
+        _teacherHead.eval();
+
+        double encoderRate = options.LearningRate * (studentStart != null ? options.EncoderLearningRateScale : 1.0);
+        if (encoderRate == 0)
+            foreach (var parameter in Encoder.parameters())
+                parameter.requires_grad = false;
+        Optimizer = OptimizerFactory.Create(options,
+            (encoderRate == 0 ? Enumerable.Empty<Parameter>() : Encoder.parameters(), encoderRate),
+            (Head.parameters(), options.LearningRate));
+        _augmenter = new ImageAugmenter(options.Augmentation);
+        _augmentationRandom = new Generator((ulong)_seed + 3);
+        StepsPerEpoch = (PoolSize + options.BatchSize - 1) / options.BatchSize;
+    }
+
+    public Encoder Encoder { get; }
+    public LinearClassifier Head { get; }
+    public OptimizerHelper Optimizer { get; }
+
+    /// <summary>Images drawn from: every unlabelled image and every image of the labelled set.</summary>
+    public int PoolSize { get; }
+
+    /// <summary>Images of the pool that have a label.</summary>
+    public int LabeledImages { get; }
+
+    public string Kind => "distill";
+    public int StepsPerEpoch { get; }
+    public OptimizerHelper ScheduledOptimizer => Optimizer;
+    public IReadOnlyDictionary<string, nn.Module> Modules => new Dictionary<string, nn.Module> { ["encoder"] = Encoder, ["head"] = Head };
+    public IReadOnlyDictionary<string, OptimizerHelper> Optimizers => new Dictionary<string, OptimizerHelper> { ["classifier"] = Optimizer };
+    public IReadOnlyDictionary<string, Generator> Generators => new Dictionary<string, Generator> { ["augmentation"] = _augmentationRandom };
+
+    public Dictionary<string, string> Fingerprint => new()
+    {
+        ["BatchSize"] = _options.BatchSize.ToString(CultureInfo.InvariantCulture),
+        ["Seed"] = _seed.ToString(CultureInfo.InvariantCulture),
+        ["Images"] = $"{_unlabeled.Count}+{_labeled.Count}",
+        ["Optimizer"] = _options.Optimizer.ToString(),
+        ["Temperature"] = _options.Temperature.ToString("R", CultureInfo.InvariantCulture),
+        ["LabeledLossWeight"] = _options.LabeledLossWeight.ToString("R", CultureInfo.InvariantCulture),
+        ["Targets"] = _options.Targets.ToString(),
+        ["StudentStart"] = _pretrained ? "pretrained" : "scratch",
+    };
+
+    /// <summary>
+    /// With <see cref="DistillTargets.Once"/>, scores every image with the teacher (un-augmented, in batches of
+    /// EvaluationBatchSize) unless done already; the first step calls it, a trainer may call it earlier.
+    /// </summary>
+    public void PrepareTargets()
+    {
+        if (_options.Targets != DistillTargets.Once || _targets is not null)
+            return;
+        var watch = Stopwatch.StartNew();
+        using (var scope = NewDisposeScope())
+        {
+            Tensor Probabilities(ImageTensorSet set) => Features.Extract(_teacherEncoder, set.Images, _options.EvaluationBatchSize, _device,
+                features => DistillationLoss.TeacherProbabilities(_teacherHead.call(features), _options.Temperature), _teacherHead.ClassCount);
+            // Detached: the cache lives as long as the run, not as long as the step that may have asked for it.
+            _targets = cat(new[] { Probabilities(_unlabeled), Probabilities(_labeled) }, 0).DetachFromDisposeScope();
+        }
+        _log($"distill: teacher targets for {PoolSize:N0} images in {watch.Elapsed.TotalSeconds:F1} s");
+    }
+
+    public IEnumerable<StepMetric> TrainStep(int epoch, int step)
+    {
+        PrepareTargets();
+        using var scope = NewDisposeScope();
+        var rows = EpochOrder.Slice(PoolSize, _seed, epoch, 3, step, _options.BatchSize).ToArray();
+        // Pool rows 0..U-1 are the unlabelled images, then the labelled set's; the batch lists the unlabelled first.
+        var unlabeledRows = rows.Where(r => r < _unlabeled.Count).ToArray();
+        var labeledRows = rows.Where(r => r >= _unlabeled.Count).Select(r => r - _unlabeled.Count).ToArray();
+        var (unlabeledImages, _) = _unlabeled.Gather(unlabeledRows);
+        var (labeledImages, _) = _labeled.Gather(labeledRows);
+        var images = cat(new[] { unlabeledImages, labeledImages }, 0);
+        // An unlabelled set may carry labels (a labelled data set used as unlabelled); distillation ignores them.
+        var labels = tensor(unlabeledRows.Select(_ => -1L).Concat(labeledRows.Select(r => _labeled.Labels[r])).ToArray());
+        var targets = _targets?.index_select(0, tensor(unlabeledRows.Concat(labeledRows.Select(r => r + _unlabeled.Count)).ToArray(), device: _device));
+        return TrainStep(images, labels, targets, timer: null);
+    }
+
+    /// <summary>
+    /// One step on a uint8 batch [n, 3, S, S] with 0-based labels [n] (-1 = unlabelled) and, with
+    /// <see cref="DistillTargets.Once"/>, the teacher's probabilities [n, C] for those images; null lets the
+    /// teacher score the augmented batch.
+    /// </summary>
+    public List<StepMetric> TrainStep(Tensor images, Tensor labels, Tensor? teacherProbabilities, PhaseTimer? timer)
+    {
+        using var scope = NewDisposeScope();
+        timer?.Start("augmentation");
+        Tensor inputs;
+        using (no_grad())
+            inputs = _augmenter.Apply(images.to(_device), _augmentationRandom);    // [n, 3, S, S] float
+        var targets = labels.to(_device);
+        var labeledPositions = labels.ge(0).nonzero().flatten().to(_device);
+        long labeledCount = labeledPositions.shape[0];
+
+        timer?.Start("teacher");
+        if (teacherProbabilities is null)
+        {
+            using (no_grad())
+                teacherProbabilities = DistillationLoss.TeacherProbabilities(_teacherHead.call(_teacherEncoder.call(inputs)), _options.Temperature);
+        }
+        teacherProbabilities = teacherProbabilities.to(_device);
+
+        timer?.Start("forward");
+        var logits = Head.call(Encoder.call(inputs));                              // [n, classes]
+        var distillLoss = DistillationLoss.Compute(logits, teacherProbabilities, _options.Temperature);
+        var labeledLogits = logits.index_select(0, labeledPositions);
+        var labeledTargets = targets.index_select(0, labeledPositions);
+        var crossEntropy = labeledCount > 0 ? nn.functional.cross_entropy(labeledLogits, labeledTargets) : tensor(0f, device: _device);
+        double weight = _options.LabeledLossWeight;
+        var loss = distillLoss.mul(1 - weight).add(crossEntropy.mul(weight));
+
+        timer?.Start("backward");
+        Optimizer.zero_grad();
+        loss.backward();
+
+        timer?.Start("optimizer");
+        Optimizer.step();
+
+        timer?.Start("metrics");
+        double count = targets.shape[0];
+        var predicted = logits.argmax(1);
+        // Metrics of the labelled rows weigh by their number; a batch without any adds nothing to the epoch's mean.
+        var metrics = new List<StepMetric>
+        {
+            new("loss", loss.item<float>(), count),
+            new("distill_loss", distillLoss.item<float>(), count),
+            new("ce_loss", crossEntropy.item<float>(), labeledCount),
+            new("acc", labeledCount > 0 ? predicted.index_select(0, labeledPositions).eq(labeledTargets).to(ScalarType.Float32).mean().item<float>() : 0, labeledCount),
+            new("agree", predicted.eq(teacherProbabilities.argmax(1)).to(ScalarType.Float32).mean().item<float>(), count),
+        };
+        timer?.Stop();
+        return metrics;
+    }
+
+    public IReadOnlyDictionary<string, double> Evaluate()
+        => Features.Validate(Encoder, Head, _validation, _options.EvaluationBatchSize, _device);
+
+    public void Dispose()
+    {
+        Optimizer.Dispose();
+        _augmentationRandom.Dispose();
+        _teacherEncoder.Dispose();
+        _teacherHead.Dispose();
+        _targets?.Dispose();
+    }
+}

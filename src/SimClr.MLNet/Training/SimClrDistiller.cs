@@ -1,0 +1,73 @@
+using SimClr.MLNet.Models;
+using SimClr.MLNet.Runtime;
+
+namespace SimClr.MLNet.Training;
+
+/// <summary>
+/// Knowledge distillation on unlabelled images, SimCLRv2's third step (Chen et al., 2020): a fine-tuned classifier
+/// (the teacher) labels the images with its softened predictions, and a student of the same encoder architecture
+/// learns from them, plus the cross-entropy on the labelled images. The teacher is copied, never changed.
+/// </summary>
+/// <example><code>
+/// var finetuned = new SupervisedTrainer(new SupervisedOptions()).Fit(labeled, validation, pretrained.Encoder);
+/// var student = new SimClrDistiller(new DistillOptions { LabeledLossWeight = 0 })
+///     .Fit(unlabeled, labeled, validation, finetuned.Encoder, finetuned.Head, studentStart: pretrained.Encoder);
+/// </code></example>
+public sealed class SimClrDistiller(DistillOptions options, Action<string>? log = null)
+{
+    /// <summary>
+    /// Trains a student on every image of <paramref name="unlabeled"/> and <paramref name="labeled"/> (rows of
+    /// <paramref name="labeled"/> without a label count as unlabelled), scoring <paramref name="validation"/> each
+    /// epoch when given.
+    /// </summary>
+    /// <param name="unlabeled">Images the teacher labels; their own labels, if any, are ignored.</param>
+    /// <param name="labeled">Images with 0-based labels; its class names are the classifier's.</param>
+    /// <param name="validation">Labelled images scored every epoch (val_loss, val_acc), or null.</param>
+    /// <param name="teacherEncoder">The teacher's encoder: its architecture is the student's.</param>
+    /// <param name="teacherHead">The teacher's classification head, one output per class of <paramref name="labeled"/>.</param>
+    /// <param name="studentStart">An encoder of the teacher's architecture to start the student from (copied), or null for a random one.</param>
+    /// <exception cref="ArgumentException">Sizes, classes or architectures do not match; the message names what.</exception>
+    /// <exception cref="TrainingDivergedException">The loss became NaN or infinite.</exception>
+    public SupervisedResult Fit(ImageTensorSet unlabeled, ImageTensorSet labeled, ImageTensorSet? validation,
+        Encoder teacherEncoder, LinearClassifier teacherHead, Encoder? studentStart = null)
+    {
+        ArgumentNullException.ThrowIfNull(unlabeled);
+        ArgumentNullException.ThrowIfNull(labeled);
+        ArgumentNullException.ThrowIfNull(teacherEncoder);
+        ArgumentNullException.ThrowIfNull(teacherHead);
+        options.Validate();
+        TorchRuntime.EnsureInitialized();
+        var spec = teacherEncoder.Spec;
+        if (studentStart != null && studentStart.Spec != spec)
+            throw new ArgumentException(
+                $"studentStart is {studentStart.Spec}, but the teacher's encoder is {spec}; the student must have the teacher's architecture and image size.",
+                nameof(studentStart));
+        if (options.EncoderSpec != null && options.EncoderSpec != spec)
+            throw new ArgumentException(
+                $"EncoderSpec is {options.EncoderSpec}, but the teacher's encoder is {spec}. Leave EncoderSpec unset: the student takes the teacher's.",
+                nameof(options));
+        if (teacherHead.FeatureDim != teacherEncoder.FeatureDim)
+            throw new ArgumentException(
+                $"teacherHead takes {teacherHead.FeatureDim} features, but teacherEncoder gives {teacherEncoder.FeatureDim}.", nameof(teacherHead));
+        if (teacherHead.ClassCount != labeled.ClassNames.Count)
+            throw new ArgumentException(
+                $"teacherHead has {teacherHead.ClassCount} classes, but the labelled images have {labeled.ClassNames.Count} ({string.Join(", ", labeled.ClassNames)}).",
+                nameof(teacherHead));
+        ImageSets.CheckSize(spec.ImageSize, (unlabeled, "unlabeled"), (labeled, "labeled"), (validation, "validation"));
+        ImageSets.CheckClasses(labeled, validation);
+        var write = log ?? (_ => { });
+        var device = TrainingDevice.Resolve(options.GpuDeviceId, options.FallbackToCpu, write);
+        TrainingDevice.WarnAboutPrecision(options.Precision, device, write);
+        using var run = new DistillRun(options, unlabeled, labeled, validation, device, teacherEncoder, teacherHead, studentStart, write);
+        string name = options.RunName ?? "distill";
+        write($"{name}: {run.StepsPerEpoch} steps/epoch of {options.BatchSize} images ({run.PoolSize - run.LabeledImages:N0} unlabelled + {run.LabeledImages:N0} labelled), " +
+              $"{spec.Architecture} width {spec.Width} at {spec.ImageSize} px, student from {(studentStart == null ? "scratch" : "pretrained encoder")}, " +
+              $"T={options.Temperature:G4}, labelled weight {options.LabeledLossWeight:G4}, targets {options.Targets}, {options.Precision.ShortName()}, on {device}");
+        // Before the loop, so that the teacher's pass is not timed as part of the first epoch.
+        run.PrepareTargets();
+        var history = new TrainingLoop(options, name, spec, labeled.ClassNames, write).Run(run);
+        run.Encoder.eval();
+        run.Head.eval();
+        return new SupervisedResult(run.Encoder, run.Head, history, labeled.ClassNames);
+    }
+}
