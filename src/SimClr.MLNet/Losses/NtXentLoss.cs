@@ -17,7 +17,7 @@ namespace SimClr.MLNet.Losses;
 /// the paper's 2N - 2 negatives.
 /// </para>
 /// <para>
-/// The temperature is fixed, or learned as log(1/tau) when <paramref name="learnTemperature"/> is true (as in
+/// The temperature is fixed, or learned as log(1/tau) when the constructor's <c>learnTemperature</c> is true (as in
 /// CLIP), then clamped to [0.01, 1].
 /// </para>
 /// <example><code>

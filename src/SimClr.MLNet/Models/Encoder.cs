@@ -6,6 +6,9 @@ namespace SimClr.MLNet.Models;
 /// <summary>An image encoder: [N, 3, S, S] floats in [0, 1] to [N, FeatureDim] features.</summary>
 public abstract class Encoder : nn.Module<Tensor, Tensor>
 {
+    /// <param name="name">The module's name (TorchSharp's, used in state-dict keys).</param>
+    /// <param name="spec">How to rebuild this encoder.</param>
+    /// <param name="featureDim">Width of the features it outputs.</param>
     protected Encoder(string name, EncoderSpec spec, int featureDim) : base(name)
     {
         Spec = spec;

@@ -77,7 +77,7 @@ internal static class EncoderOnnxExporter
         }
         var w = graph.AddFloats(prefix + "_weight", Floats(weight), weight.shape);
         var b = graph.AddFloats(prefix + "_bias", Floats(bias), bias.shape);
-        long[] pads = conv.padding.Length == 2 ? new[] { conv.padding[0], conv.padding[1], conv.padding[0], conv.padding[1] } : new long[] { 0, 0, 0, 0 };
+        long[] pads = conv.padding is { Length: 2 } padding ? new[] { padding[0], padding[1], padding[0], padding[1] } : new long[] { 0, 0, 0, 0 };
         return graph.Add("Conv", new[] { input, w, b }, prefix,
             ("kernel_shape", conv.kernel_size), ("strides", conv.stride), ("pads", pads));
     }

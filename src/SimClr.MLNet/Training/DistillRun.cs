@@ -20,8 +20,7 @@ internal sealed class DistillRun : ITrainingRun, IDisposable
     readonly ImageTensorSet _unlabeled, _labeled;
     readonly ImageTensorSet? _validation;
     readonly Device _device;
-    readonly ImageAugmenter _augmenter;
-    readonly Generator _augmentationRandom;
+    readonly ClassifierUnderTraining _classifier;
     readonly Action<string> _log;
     readonly int _seed;
     readonly bool _pretrained;
@@ -47,43 +46,25 @@ internal sealed class DistillRun : ITrainingRun, IDisposable
         LabeledImages = labeled.LabeledIndices().Length;
 
         int classCount = teacherHead.ClassCount;
-        (Encoder, Head, _teacherEncoder, _teacherHead) = Runtime.TorchRuntime.WithSeed(_seed, () =>
-        {
-            var encoder = Models.Encoder.Create(teacherEncoder.Spec);
-            var head = new LinearClassifier(encoder.FeatureDim, classCount);
-            // Made after the student, so the student's initial weights depend only on the seed.
-            return (encoder, head, Models.Encoder.Create(teacherEncoder.Spec), new LinearClassifier(teacherHead.FeatureDim, classCount));
-        });
-        if (studentStart != null)
-            // A copy: distillation must not change the pretrained encoder the caller still holds.
-            Encoder.load_state_dict(studentStart.state_dict());
+        _classifier = new ClassifierUnderTraining(options, teacherEncoder.Spec, classCount, studentStart, device, _seed, (ulong)_seed + 3);
+        // Made after the student, so the student's initial weights depend only on the seed; then overwritten.
+        (_teacherEncoder, _teacherHead) = Runtime.TorchRuntime.WithSeed(_seed, () =>
+            (Models.Encoder.Create(teacherEncoder.Spec), new LinearClassifier(teacherHead.FeatureDim, classCount)));
         _teacherEncoder.load_state_dict(teacherEncoder.state_dict());
         _teacherHead.load_state_dict(teacherHead.state_dict());
         foreach (var parameter in _teacherEncoder.parameters().Concat(_teacherHead.parameters()))
             parameter.requires_grad = false;
-        Encoder.Precision = _teacherEncoder.Precision = options.Precision;
-        Encoder.to(device);
-        Head.to(device);
+        _teacherEncoder.Precision = options.Precision;
         _teacherEncoder.to(device);
         _teacherHead.to(device);
         _teacherEncoder.eval();
         _teacherHead.eval();
-
-        double encoderRate = options.LearningRate * (studentStart != null ? options.EncoderLearningRateScale : 1.0);
-        if (encoderRate == 0)
-            foreach (var parameter in Encoder.parameters())
-                parameter.requires_grad = false;
-        Optimizer = OptimizerFactory.Create(options,
-            (encoderRate == 0 ? Enumerable.Empty<Parameter>() : Encoder.parameters(), encoderRate),
-            (Head.parameters(), options.LearningRate));
-        _augmenter = new ImageAugmenter(options.Augmentation);
-        _augmentationRandom = new Generator((ulong)_seed + 3);
         StepsPerEpoch = (PoolSize + options.BatchSize - 1) / options.BatchSize;
     }
 
-    public Encoder Encoder { get; }
-    public LinearClassifier Head { get; }
-    public OptimizerHelper Optimizer { get; }
+    public Encoder Encoder => _classifier.Encoder;
+    public LinearClassifier Head => _classifier.Head;
+    public OptimizerHelper Optimizer => _classifier.Optimizer;
 
     /// <summary>Images drawn from: every unlabelled image and every image of the labelled set.</summary>
     public int PoolSize { get; }
@@ -94,9 +75,9 @@ internal sealed class DistillRun : ITrainingRun, IDisposable
     public string Kind => "distill";
     public int StepsPerEpoch { get; }
     public OptimizerHelper ScheduledOptimizer => Optimizer;
-    public IReadOnlyDictionary<string, nn.Module> Modules => new Dictionary<string, nn.Module> { ["encoder"] = Encoder, ["head"] = Head };
-    public IReadOnlyDictionary<string, OptimizerHelper> Optimizers => new Dictionary<string, OptimizerHelper> { ["classifier"] = Optimizer };
-    public IReadOnlyDictionary<string, Generator> Generators => new Dictionary<string, Generator> { ["augmentation"] = _augmentationRandom };
+    public IReadOnlyDictionary<string, nn.Module> Modules => _classifier.Modules;
+    public IReadOnlyDictionary<string, OptimizerHelper> Optimizers => _classifier.Optimizers;
+    public IReadOnlyDictionary<string, Generator> Generators => _classifier.Generators;
 
     public Dictionary<string, string> Fingerprint => new()
     {
@@ -157,7 +138,7 @@ internal sealed class DistillRun : ITrainingRun, IDisposable
         timer?.Start("augmentation");
         Tensor inputs;
         using (no_grad())
-            inputs = _augmenter.Apply(images.to(_device), _augmentationRandom);    // [n, 3, S, S] float
+            inputs = _classifier.Augmenter.Apply(images.to(_device), _classifier.AugmentationRandom);    // [n, 3, S, S] float
         var targets = labels.to(_device);
         var labeledPositions = labels.ge(0).nonzero().flatten().to(_device);
         long labeledCount = labeledPositions.shape[0];
@@ -207,8 +188,7 @@ internal sealed class DistillRun : ITrainingRun, IDisposable
 
     public void Dispose()
     {
-        Optimizer.Dispose();
-        _augmentationRandom.Dispose();
+        _classifier.Dispose();
         _teacherEncoder.Dispose();
         _teacherHead.Dispose();
         _targets?.Dispose();

@@ -57,15 +57,15 @@ public sealed class SimClrDistiller(DistillOptions options, Action<string>? log 
         ImageSets.CheckClasses(labeled, validation);
         var write = log ?? (_ => { });
         var device = TrainingDevice.Resolve(options.GpuDeviceId, options.FallbackToCpu, write);
-        TrainingDevice.WarnAboutPrecision(options.Precision, device, write);
-        using var run = new DistillRun(options, unlabeled, labeled, validation, device, teacherEncoder, teacherHead, studentStart, write);
         string name = options.RunName ?? "distill";
+        var resolved = TrainingDevice.ResolvePrecision(options, device, spec, name, write);
+        using var run = new DistillRun(resolved, unlabeled, labeled, validation, device, teacherEncoder, teacherHead, studentStart, write);
         write($"{name}: {run.StepsPerEpoch} steps/epoch of {options.BatchSize} images ({run.PoolSize - run.LabeledImages:N0} unlabelled + {run.LabeledImages:N0} labelled), " +
               $"{spec.Architecture} width {spec.Width} at {spec.ImageSize} px, student from {(studentStart == null ? "scratch" : "pretrained encoder")}, " +
-              $"T={options.Temperature:G4}, labelled weight {options.LabeledLossWeight:G4}, targets {options.Targets}, {options.Precision.ShortName()}, on {device}");
+              $"T={options.Temperature:G4}, labelled weight {options.LabeledLossWeight:G4}, targets {options.Targets}, {resolved.Precision.ShortName()}, on {device}");
         // Before the loop, so that the teacher's pass is not timed as part of the first epoch.
         run.PrepareTargets();
-        var history = new TrainingLoop(options, name, spec, labeled.ClassNames, write).Run(run);
+        var history = new TrainingLoop(resolved, name, spec, labeled.ClassNames, write).Run(run);
         run.Encoder.eval();
         run.Head.eval();
         return new SupervisedResult(run.Encoder, run.Head, history, labeled.ClassNames);

@@ -18,8 +18,7 @@ internal sealed class SupervisedRun : ITrainingRun, IDisposable
     readonly long[] _labeledRows;
     readonly ImageTensorSet? _validation;
     readonly Device _device;
-    readonly ImageAugmenter _augmenter;
-    readonly Generator _augmentationRandom;
+    readonly ClassifierUnderTraining _classifier;
     readonly int _seed;
     readonly bool _pretrained;
 
@@ -34,41 +33,21 @@ internal sealed class SupervisedRun : ITrainingRun, IDisposable
         _device = device;
         _seed = options.Seed ?? TrainingOptions.Defaults.Seed;
         _pretrained = pretrained != null;
-
-        (Encoder, Head) = Runtime.TorchRuntime.WithSeed(_seed, () =>
-        {
-            var encoder = Models.Encoder.Create(pretrained?.Spec ?? options.EncoderSpec ?? EncoderSpec.ReferenceDefault);
-            return (encoder, new LinearClassifier(encoder.FeatureDim, labeled.ClassNames.Count));
-        });
-        if (pretrained != null)
-            // A copy: fine-tuning must not change the pretrained encoder the caller still holds.
-            Encoder.load_state_dict(pretrained.state_dict());
-        Encoder.Precision = options.Precision;
-        Encoder.to(device);
-        Head.to(device);
-
-        double encoderRate = options.LearningRate * (pretrained != null ? options.EncoderLearningRateScale : 1.0);
-        if (encoderRate == 0)
-            foreach (var parameter in Encoder.parameters())
-                parameter.requires_grad = false;
-        Optimizer = OptimizerFactory.Create(options,
-            (encoderRate == 0 ? Enumerable.Empty<Parameter>() : Encoder.parameters(), encoderRate),
-            (Head.parameters(), options.LearningRate));
-        _augmenter = new ImageAugmenter(options.Augmentation);
-        _augmentationRandom = new Generator((ulong)_seed + 2);
+        _classifier = new ClassifierUnderTraining(options, pretrained?.Spec ?? options.EncoderSpec ?? EncoderSpec.ReferenceDefault,
+            labeled.ClassNames.Count, pretrained, device, _seed, (ulong)_seed + 2);
         StepsPerEpoch = (_labeledRows.Length + options.BatchSize - 1) / options.BatchSize;
     }
 
-    public Encoder Encoder { get; }
-    public LinearClassifier Head { get; }
-    public OptimizerHelper Optimizer { get; }
+    public Encoder Encoder => _classifier.Encoder;
+    public LinearClassifier Head => _classifier.Head;
+    public OptimizerHelper Optimizer => _classifier.Optimizer;
 
     public string Kind => "supervised";
     public int StepsPerEpoch { get; }
     public OptimizerHelper ScheduledOptimizer => Optimizer;
-    public IReadOnlyDictionary<string, nn.Module> Modules => new Dictionary<string, nn.Module> { ["encoder"] = Encoder, ["head"] = Head };
-    public IReadOnlyDictionary<string, OptimizerHelper> Optimizers => new Dictionary<string, OptimizerHelper> { ["classifier"] = Optimizer };
-    public IReadOnlyDictionary<string, Generator> Generators => new Dictionary<string, Generator> { ["augmentation"] = _augmentationRandom };
+    public IReadOnlyDictionary<string, nn.Module> Modules => _classifier.Modules;
+    public IReadOnlyDictionary<string, OptimizerHelper> Optimizers => _classifier.Optimizers;
+    public IReadOnlyDictionary<string, Generator> Generators => _classifier.Generators;
 
     public Dictionary<string, string> Fingerprint => new()
     {
@@ -94,7 +73,7 @@ internal sealed class SupervisedRun : ITrainingRun, IDisposable
         timer?.Start("augmentation");
         Tensor inputs;
         using (no_grad())
-            inputs = _augmenter.Apply(images.to(_device), _augmentationRandom);    // [n, 3, S, S] float
+            inputs = _classifier.Augmenter.Apply(images.to(_device), _classifier.AugmentationRandom);    // [n, 3, S, S] float
         var targets = labels.to(_device);
 
         timer?.Start("forward");
@@ -122,9 +101,5 @@ internal sealed class SupervisedRun : ITrainingRun, IDisposable
     public IReadOnlyDictionary<string, double> Evaluate()
         => Features.Validate(Encoder, Head, _validation, _options.EvaluationBatchSize, _device);
 
-    public void Dispose()
-    {
-        Optimizer.Dispose();
-        _augmentationRandom.Dispose();
-    }
+    public void Dispose() => _classifier.Dispose();
 }

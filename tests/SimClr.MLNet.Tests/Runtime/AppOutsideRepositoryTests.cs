@@ -81,7 +81,7 @@ public class AppOutsideRepositoryTests
         var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         var loss = double.Parse(lines.Single(l => l.StartsWith("loss: "))["loss: ".Length..], System.Globalization.CultureInfo.InvariantCulture);
         Assert.True(double.IsFinite(loss) && loss > 0, output);
-        var mapped = Assert.Single(lines.Where(l => l.StartsWith("mapped: ")))["mapped: ".Length..];
+        var mapped = Assert.Single(lines, l => l.StartsWith("mapped: "))["mapped: ".Length..];
         var own = Directory.EnumerateFiles(appFolder, LibTorchSharpFiles.FileName, SearchOption.AllDirectories).Single();
         if (ElfVersionNeedPatcher.VersionsMissingOnHost().Count == 0)
         {
