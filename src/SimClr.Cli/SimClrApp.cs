@@ -45,10 +45,12 @@ public static class SimClrApp
                 bench.SetDescription("Benchmarks on this machine; numbers, not tests.");
                 bench.AddCommand<BenchDataCommand>("data").WithDescription("One full cursor pass over an image source: rows/s and peak RSS.");
                 bench.AddCommand<BenchEncoderCommand>("encoder").WithDescription("Encoder forward + backward + Adam on random images.");
-                bench.AddDelegate<BenchStepCommand.Settings>("pretrain", (context, settings, cancellation) => new BenchStepCommand(pretrain: true).Execute(context, settings, cancellation))
+                bench.AddDelegate<BenchStepCommand.Settings>("pretrain", (context, settings, cancellation) => new BenchStepCommand("pretrain").Execute(context, settings, cancellation))
                     .WithDescription("The reference's SimCLR step (2 strong views, NT-Xent, online probe) on synthetic images.");
-                bench.AddDelegate<BenchStepCommand.Settings>("supervised", (context, settings, cancellation) => new BenchStepCommand(pretrain: false).Execute(context, settings, cancellation))
+                bench.AddDelegate<BenchStepCommand.Settings>("supervised", (context, settings, cancellation) => new BenchStepCommand("supervised").Execute(context, settings, cancellation))
                     .WithDescription("The reference's supervised step (weak augmentation, encoder + linear head) on synthetic images.");
+                bench.AddDelegate<BenchStepCommand.Settings>("distill", (context, settings, cancellation) => new BenchStepCommand("distill").Execute(context, settings, cancellation))
+                    .WithDescription("A distillation step (teacher targets per --targets, student encoder + head) on synthetic images.");
                 bench.AddCommand<BenchScoringCommand>("scoring").WithDescription("Scoring through a saved classifier .zip with Transform: images/s.");
             });
         });

@@ -10,8 +10,9 @@ using static TorchSharp.torch;
 namespace SimClr.Cli.Commands;
 
 /// <summary>
-/// <c>simclr bench pretrain|supervised</c>: the reference's training step on synthetic images, with the median
-/// step time, images per second and where the time goes. Mirrors ../shared/bench/torch_simclr_ref.py.
+/// <c>simclr bench pretrain|supervised|distill</c>: a training step on synthetic images, with the median step time,
+/// images per second and where the time goes. The pretraining and supervised steps mirror
+/// ../shared/bench/torch_simclr_ref.py; the distillation step measures what the teacher's targets cost.
 /// </summary>
 internal sealed class BenchStepCommand : Command<BenchStepCommand.Settings>
 {
@@ -38,9 +39,16 @@ internal sealed class BenchStepCommand : Command<BenchStepCommand.Settings>
         [CommandOption("--precision <P>")] [Description("fp32 or bf16.")] [DefaultValue("fp32")]
         public string Precision { get; init; } = "fp32";
 
+        [CommandOption("--targets <T>")] [Description("distill: Once (cached teacher probabilities) or PerStep (the teacher scores every augmented batch).")] [DefaultValue(DistillTargets.Once)]
+        public DistillTargets Targets { get; init; } = DistillTargets.Once;
+
         public override ValidationResult Validate()
         {
-            try { ComputePrecisionNames.Parse(Precision); }
+            try
+            {
+                if (ComputePrecisionNames.Parse(Precision) == ComputePrecision.Auto)
+                    return ValidationResult.Error("A benchmark measures one precision; use fp32 or bf16.");
+            }
             catch (ArgumentException e) { return ValidationResult.Error(e.Message); }
             return Size < 8 || Unlabeled < 0 || Labeled < 0 || Unlabeled + Labeled < 2 || Steps < 1
                 ? ValidationResult.Error("Need --size >= 8, --steps >= 1 and at least 2 images per step.")
@@ -48,9 +56,10 @@ internal sealed class BenchStepCommand : Command<BenchStepCommand.Settings>
         }
     }
 
-    readonly bool _pretrain;
+    readonly string _mode;
 
-    public BenchStepCommand(bool pretrain) => _pretrain = pretrain;
+    /// <param name="mode">pretrain, supervised or distill.</param>
+    public BenchStepCommand(string mode) => _mode = mode;
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellation)
     {
@@ -67,7 +76,7 @@ internal sealed class BenchStepCommand : Command<BenchStepCommand.Settings>
         var timer = new PhaseTimer();
         Action step;
         IDisposable run;
-        if (_pretrain)
+        if (_mode == "pretrain")
         {
             var options = new PretrainOptions { EncoderSpec = spec, Precision = precision, BatchSize = total, Epochs = 1 };
             var pretraining = new SimClrPretrainingRun(options, pool, pool, null, CPU);
@@ -80,6 +89,25 @@ internal sealed class BenchStepCommand : Command<BenchStepCommand.Settings>
                 var (labeled, labels) = pool.Gather(Rows(settings.Labeled));
                 pretraining.TrainStep(unlabeled, labeled, labels, timer);
             };
+        }
+        else if (_mode == "distill")
+        {
+            var options = new DistillOptions { Precision = precision, BatchSize = total, Epochs = 1, Targets = settings.Targets };
+            using var teacherEncoder = SimClr.MLNet.Models.Encoder.Create(spec);
+            using var teacherHead = new LinearClassifier(teacherEncoder.FeatureDim, pool.ClassNames.Count);
+            var distillation = new DistillRun(options, pool, pool, null, CPU, teacherEncoder, teacherHead, studentStart: null);
+            run = distillation;
+            // Once: the cached probabilities are gathered per batch, which costs nothing next to a step; random ones do.
+            using var cached = softmax(randn(2 * total, pool.ClassNames.Count), 1);
+            step = () =>
+            {
+                using var scope = NewDisposeScope();
+                timer.Start("data");
+                var rows = Rows(total);
+                var (images, labels) = pool.Gather(rows);
+                distillation.TrainStep(images, labels, settings.Targets == DistillTargets.Once ? cached.index_select(0, tensor(rows)) : null, timer);
+            };
+            return Measure(settings, run, step, timer, precision, total, cancellation);
         }
         else
         {
@@ -94,7 +122,11 @@ internal sealed class BenchStepCommand : Command<BenchStepCommand.Settings>
                 supervised.TrainStep(images, labels, timer);
             };
         }
+        return Measure(settings, run, step, timer, precision, total, cancellation);
+    }
 
+    int Measure(Settings settings, IDisposable run, Action step, PhaseTimer timer, ComputePrecision precision, int total, CancellationToken cancellation)
+    {
         using (run)
         {
             step();   // warm-up: first-call allocations and oneDNN kernel selection
@@ -112,7 +144,7 @@ internal sealed class BenchStepCommand : Command<BenchStepCommand.Settings>
             double stepTotal = times.Sum();
             var breakdown = timer.Totals.Select(kv => $"{kv.Key} {100 * kv.Value.TotalSeconds / stepTotal:F1}%");
             AnsiConsole.WriteLine(
-                $"simclr {(_pretrain ? "pretrain" : "supervised")} size={settings.Size} batch={settings.Unlabeled}+{settings.Labeled} " +
+                $"simclr {_mode}{(_mode == "distill" ? $" targets {settings.Targets}" : "")} size={settings.Size} batch={settings.Unlabeled}+{settings.Labeled} " +
                 $"{settings.Encoder} width {settings.Width} {precision.ShortName()}, {TorchRuntime.Description}: " +
                 $"median step {median * 1000:F0} ms, {total / median:F1} images/s");
             AnsiConsole.WriteLine($"  time per phase (all timed steps): {string.Join(", ", breakdown)}");

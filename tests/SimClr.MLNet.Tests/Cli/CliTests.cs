@@ -58,6 +58,19 @@ public sealed class CliTests : IClassFixture<CliTests.TinyQuickstart>
         PlainScorer.AssertScoresMatch(ml, model, _run.Directory.Combine("distilled.zip"), files);
     }
 
+    [Theory]
+    [InlineData("Once")]
+    [InlineData("PerStep")]
+    public void BenchDistillTimesTheTeachersTargets(string targets)
+    {
+        var (code, output) = CliRunner.Run("bench", "distill", "--size", "16", "--encoder", "SmallResNet18", "--width", "4",
+            "--unlabeled", "6", "--labeled", "2", "--steps", "1", "--targets", targets);
+        Assert.True(code == 0, output);
+        Assert.Contains($"simclr distill targets {targets} size=16", output);
+        // The teacher's phase is timed, and costs something only when it scores every batch.
+        Assert.Contains("teacher", output);
+    }
+
     [Fact]
     public void PredictPrintsTheTopClassesAndJson()
     {
@@ -139,7 +152,7 @@ public sealed class CliTests : IClassFixture<CliTests.TinyQuickstart>
     [Fact]
     public void EveryCommandHasHelp()
     {
-        foreach (var command in new[] { "quickstart", "run", "predict", "visualize-augmentations", "download stl10", "bench pretrain", "bench data", "bench scoring" })
+        foreach (var command in new[] { "quickstart", "run", "predict", "visualize-augmentations", "download stl10", "bench pretrain", "bench supervised", "bench distill", "bench data", "bench scoring", "doctor" })
         {
             var (code, output) = CliRunner.Run([.. command.Split(' '), "--help"]);
             Assert.Equal(0, code);
