@@ -57,13 +57,25 @@ public sealed class ShippedPipelineTests
             Assert.Equal(published.Data, PipelineFile.Load(file).Data);
     }
 
+    /// <summary>The published pretraining is the 3-epoch run that won on validation, at full length.</summary>
     [Fact]
-    public void TheChosenTuningRunIsThePublishedPretrainingShortened()
+    public void ThePublishedPretrainingIsTheWinningTuningRunLengthened()
     {
         var published = Load("cifar10-5k-labels.json");
-        var chosen = Load(Path.Combine("cifar10-tuning", "chosen.json"));
-        Assert.Equal(published.Encoder, chosen.Encoder);
-        Assert.Equal(published.Seed, chosen.Seed);
-        Assert.Equal(published.Experiments.Pretrain! with { Epochs = 3 }, chosen.Experiments.Pretrain);
+        var winner = Load(Path.Combine("cifar10-tuning", "reference-augmentation.json"));
+        Assert.Equal(published.Encoder, winner.Encoder);
+        Assert.Equal(published.Seed, winner.Seed);
+        Assert.Equal(published.Experiments.Pretrain, winner.Experiments.Pretrain! with { Epochs = published.Experiments.Pretrain!.Epochs });
+    }
+
+    /// <summary>The distillation variant differs from the published pipeline only where it says.</summary>
+    [Fact]
+    public void TheScratchStudentVariantChangesOnlyTheStudentsStart()
+    {
+        var published = Load("cifar10-5k-labels.json");
+        var variant = Load(Path.Combine("cifar10-tuning", "distill-from-scratch.json"));
+        Assert.Equal(published.Experiments.Pretrain, variant.Experiments.Pretrain);
+        Assert.Equal(published.Experiments.Finetune, variant.Experiments.Finetune);
+        Assert.Equal(published.Experiments.Distill! with { StudentStart = StudentStart.Scratch }, variant.Experiments.Distill);
     }
 }
