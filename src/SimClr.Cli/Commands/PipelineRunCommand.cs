@@ -33,7 +33,7 @@ internal static class PipelineRunCommand
 
         var table = new Table().AddColumns("experiment", "epochs", "wall time", "val accuracy max / final", "saved model (Evaluate)");
         foreach (var r in summary.Experiments)
-            table.AddRow(r.Title, r.History.Epochs.Count.ToString(), ReportWriter.Duration(r.Seconds),
+            table.AddRow(r.Label, r.History.Epochs.Count.ToString(), ReportWriter.Duration(r.Seconds),
                 $"{ReportWriter.Percent(r.MaxAccuracy)} / {ReportWriter.Percent(r.FinalAccuracy)}",
                 $"{Path.GetFileName(r.ModelFile)}: {ReportWriter.Percent(r.Evaluation.MicroAccuracy)}");
         console.Write(table);

@@ -21,6 +21,9 @@ public sealed record ExperimentResult(ExperimentRun Run, TrainingHistory History
     /// <summary>What the experiment is, for tables and plot legends.</summary>
     public string Title => Titles(Run.Experiment);
 
+    /// <summary>The title, with the seed after the first: "Supervised baseline, seed 2".</summary>
+    public string Label => Run.Repeat == 1 ? Title : $"{Title}, seed {Run.Repeat}";
+
     /// <summary>The history's validation accuracy metric: val_acc, or val_p_acc for pretraining's probe.</summary>
     public string AccuracyMetric => Run.Experiment == "pretrain" ? "val_p_acc" : "val_acc";
 

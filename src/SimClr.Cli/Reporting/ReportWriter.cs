@@ -37,7 +37,7 @@ public static class ReportWriter
         foreach (var r in results)
         {
             var referenceCell = reference ? $" {(pipeline.ReferenceResults!.TryGetValue(r.Name, out var v) ? Percent(v) : "")} |" : "";
-            md.AppendLine($"| {Title(r)} | {r.History.Epochs.Count} | {Duration(r.Seconds)} | {Percent(r.MaxAccuracy)} / {Percent(r.FinalAccuracy)} | " +
+            md.AppendLine($"| {r.Label} | {r.History.Epochs.Count} | {Duration(r.Seconds)} | {Percent(r.MaxAccuracy)} / {Percent(r.FinalAccuracy)} | " +
                 $"{Path.GetFileName(r.ModelFile)}: {Percent(r.Evaluation.MicroAccuracy)} |{referenceCell}");
         }
         if (pipeline.Repeats > 1)
@@ -49,7 +49,7 @@ public static class ReportWriter
 
         foreach (var r in results)
         {
-            md.AppendLine($"## Confusion matrix: {Title(r)} ({Path.GetFileName(r.ModelFile)})").AppendLine();
+            md.AppendLine($"## Confusion matrix: {r.Label} ({Path.GetFileName(r.ModelFile)})").AppendLine();
             md.AppendLine("Rows are true classes, columns predicted classes, on the validation data.").AppendLine();
             var names = r.Evaluation.ClassNames;
             md.AppendLine("| true \\ predicted | " + string.Join(" | ", names) + " |");
@@ -63,8 +63,6 @@ public static class ReportWriter
         AtomicFile.WriteAllText(path, md.ToString());
         return path;
     }
-
-    static string Title(ExperimentResult result) => result.Run.Repeat == 1 ? result.Title : $"{result.Title}, seed {result.Run.Repeat}";
 
     /// <summary>
     /// Mean and standard deviation over the repeats of each experiment, and each gain over the baseline with its
