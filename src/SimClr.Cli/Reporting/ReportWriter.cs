@@ -42,7 +42,8 @@ public static class ReportWriter
         }
         if (pipeline.Repeats > 1)
             AppendMeans(md, results);
-        md.AppendLine().AppendLine($"Total wall time of this invocation: {Duration(wallSeconds)}.").AppendLine();
+        md.AppendLine().AppendLine($"Training time of all experiments (summed over epochs, across invocations when resumed): {Duration(results.Sum(r => r.Seconds))}. " +
+            $"Total wall time of this invocation: {Duration(wallSeconds)}.").AppendLine();
         md.AppendLine("![validation accuracy](curves-accuracy.png)").AppendLine();
         md.AppendLine("![validation loss](curves-loss.png)").AppendLine();
         md.AppendLine("![augmentations](augmentations.png)").AppendLine();
@@ -83,13 +84,20 @@ public static class ReportWriter
             if (baseline.Stats is { } b && experiment != "baseline")
             {
                 var (difference, error) = stats.DifferenceFrom(b);
-                gain = $"{Points(difference)} ± {Points(error)} points{(difference > 2 * error ? " (more than twice its error)" : " (within twice its error: not shown to be real)")}";
+                gain = $"{SignedPoints(difference)} ± {Points(error)} points ({Verdict(difference, error)})";
             }
             md.AppendLine($"| {ExperimentResult.Titles(experiment)} | {stats.Count} | {Percent(stats.Mean)} ± {Points(stats.StandardDeviation)} | {Duration(seconds)} | {gain} |");
         }
     }
 
-    static string Points(double fraction) => double.IsFinite(fraction) ? (100 * fraction).ToString("+0.0;-0.0;0.0", CultureInfo.InvariantCulture) : "n/a";
+    /// <summary>A difference counts only beyond twice its standard error (about 95% for independent seeds); NaN errors (one seed) never do.</summary>
+    public static string Verdict(double difference, double standardError)
+        => !(Math.Abs(difference) > 2 * standardError) ? "within twice its error: not shown to be real"
+            : difference > 0 ? "a gain of more than twice its error" : "a loss of more than twice its error";
+
+    static string Points(double fraction) => double.IsFinite(fraction) ? (100 * fraction).ToString("0.0", CultureInfo.InvariantCulture) : "n/a";
+
+    static string SignedPoints(double fraction) => double.IsFinite(fraction) ? (100 * fraction).ToString("+0.0;-0.0;0.0", CultureInfo.InvariantCulture) : "n/a";
 
     static string Settings(PipelineDefinition pipeline, string experiment)
     {

@@ -25,6 +25,7 @@ public sealed class RepeatsTests
         Assert.Contains("| Supervised baseline, seed 2 | 1 |", report);
         Assert.Contains("| SimCLR distilled | 2 |", report);
         Assert.Contains("gain over the baseline", report);
+        Assert.Contains("Training time of all experiments", report);
     }
 
     [Fact]
@@ -53,6 +54,15 @@ public sealed class RepeatsTests
         Assert.Equal(0.2, difference, 12);
         Assert.Equal(Math.Sqrt(0.01 / 3), error, 12);
         Assert.True(double.IsNaN(RepeatStatistics.Of([0.5]).StandardDeviation));
+    }
+
+    [Fact]
+    public void AGainOrALossIsRealOnlyBeyondTwiceItsError()
+    {
+        Assert.Equal("a gain of more than twice its error", ReportWriter.Verdict(0.05, 0.01));
+        Assert.Equal("a loss of more than twice its error", ReportWriter.Verdict(-0.05, 0.01));
+        Assert.Equal("within twice its error: not shown to be real", ReportWriter.Verdict(0.015, 0.01));
+        Assert.Equal("within twice its error: not shown to be real", ReportWriter.Verdict(0.05, double.NaN));
     }
 
     static double Loss(string historyJson)
