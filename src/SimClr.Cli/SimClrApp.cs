@@ -27,7 +27,7 @@ public static class SimClrApp
                 return exception is CommandAppException ? 2 : 1;
             });
             config.AddCommand<QuickstartCommand>("quickstart")
-                .WithDescription("The main job: baseline, SimCLR + probe and fine-tuning on a generated dataset (no download); writes models, plots and a report.");
+                .WithDescription("The main job: baseline, SimCLR + probe, fine-tuning and distillation on a generated dataset (no download); writes models, plots and a report.");
             config.AddCommand<RunCommand>("run").WithDescription("Run a pipeline file (see pipelines/).");
             config.AddCommand<DoctorCommand>("doctor")
                 .WithDescription("Check this machine: CPU features, libtorch, convolution gradients against float64, ONNX Runtime, GPU.");
@@ -45,11 +45,11 @@ public static class SimClrApp
                 bench.SetDescription("Benchmarks on this machine; numbers, not tests.");
                 bench.AddCommand<BenchDataCommand>("data").WithDescription("One full cursor pass over an image source: rows/s and peak RSS.");
                 bench.AddCommand<BenchEncoderCommand>("encoder").WithDescription("Encoder forward + backward + Adam on random images.");
-                bench.AddDelegate<BenchStepCommand.Settings>("pretrain", (context, settings, cancellation) => new BenchStepCommand("pretrain").Execute(context, settings, cancellation))
+                bench.AddDelegate<BenchStepCommand.Settings>("pretrain", (context, settings, cancellation) => new BenchStepCommand(console ?? AnsiConsole.Console, "pretrain").Execute(context, settings, cancellation))
                     .WithDescription("The reference's SimCLR step (2 strong views, NT-Xent, online probe) on synthetic images.");
-                bench.AddDelegate<BenchStepCommand.Settings>("supervised", (context, settings, cancellation) => new BenchStepCommand("supervised").Execute(context, settings, cancellation))
+                bench.AddDelegate<BenchStepCommand.Settings>("supervised", (context, settings, cancellation) => new BenchStepCommand(console ?? AnsiConsole.Console, "supervised").Execute(context, settings, cancellation))
                     .WithDescription("The reference's supervised step (weak augmentation, encoder + linear head) on synthetic images.");
-                bench.AddDelegate<BenchStepCommand.Settings>("distill", (context, settings, cancellation) => new BenchStepCommand("distill").Execute(context, settings, cancellation))
+                bench.AddDelegate<BenchStepCommand.Settings>("distill", (context, settings, cancellation) => new BenchStepCommand(console ?? AnsiConsole.Console, "distill").Execute(context, settings, cancellation))
                     .WithDescription("A distillation step (teacher targets per --targets, student encoder + head) on synthetic images.");
                 bench.AddCommand<BenchScoringCommand>("scoring").WithDescription("Scoring through a saved classifier .zip with Transform: images/s.");
             });

@@ -56,10 +56,16 @@ internal sealed class BenchStepCommand : Command<BenchStepCommand.Settings>
         }
     }
 
+    readonly IAnsiConsole _console;
     readonly string _mode;
 
+    /// <param name="console">Where the figures go.</param>
     /// <param name="mode">pretrain, supervised or distill.</param>
-    public BenchStepCommand(string mode) => _mode = mode;
+    public BenchStepCommand(IAnsiConsole console, string mode)
+    {
+        _console = console;
+        _mode = mode;
+    }
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellation)
     {
@@ -143,11 +149,11 @@ internal sealed class BenchStepCommand : Command<BenchStepCommand.Settings>
             double median = times[times.Count / 2];
             double stepTotal = times.Sum();
             var breakdown = timer.Totals.Select(kv => $"{kv.Key} {100 * kv.Value.TotalSeconds / stepTotal:F1}%");
-            AnsiConsole.WriteLine(
+            _console.WriteLine(
                 $"simclr {_mode}{(_mode == "distill" ? $" targets {settings.Targets}" : "")} size={settings.Size} batch={settings.Unlabeled}+{settings.Labeled} " +
                 $"{settings.Encoder} width {settings.Width} {precision.ShortName()}, {TorchRuntime.Description}: " +
                 $"median step {median * 1000:F0} ms, {total / median:F1} images/s");
-            AnsiConsole.WriteLine($"  time per phase (all timed steps): {string.Join(", ", breakdown)}");
+            _console.WriteLine($"  time per phase (all timed steps): {string.Join(", ", breakdown)}");
         }
         return 0;
     }
