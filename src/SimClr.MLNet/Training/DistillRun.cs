@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using SimClr.MLNet.Augmentation;
 using SimClr.MLNet.Losses;
 using SimClr.MLNet.Models;
 using TorchSharp;

@@ -1,5 +1,4 @@
 using System.Globalization;
-using SimClr.MLNet.Augmentation;
 using SimClr.MLNet.Models;
 using TorchSharp;
 using TorchSharp.Modules;
