@@ -68,6 +68,15 @@ public sealed class ShippedPipelineTests
         Assert.Equal(published.Experiments.Pretrain, winner.Experiments.Pretrain! with { Epochs = published.Experiments.Pretrain!.Epochs });
     }
 
+    [Fact]
+    public void TheEncoderRateVariantChangesOnlyTheEncodersRate()
+    {
+        var published = Load("cifar10-5k-labels.json");
+        var variant = Load(Path.Combine("cifar10-tuning", "finetune-encoder-rate.json"));
+        Assert.Equal(published.Experiments.Pretrain, variant.Experiments.Pretrain);
+        Assert.Equal(published.Experiments.Finetune! with { EncoderLearningRateScale = 0.1 }, variant.Experiments.Finetune);
+    }
+
     /// <summary>The distillation variants reuse the published run's pretraining and fine-tuning, and change only what they say.</summary>
     [Theory]
     [InlineData("distill-from-scratch.json")]
