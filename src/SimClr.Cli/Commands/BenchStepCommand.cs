@@ -3,6 +3,7 @@ using System.Diagnostics;
 using SimClr.MLNet.Models;
 using SimClr.MLNet.Runtime;
 using SimClr.MLNet.Training;
+using SimClr.MLNet.Training.Methods;
 using Spectre.Console;
 using Spectre.Console.Cli;
 using static TorchSharp.torch;
@@ -38,6 +39,9 @@ internal sealed class BenchStepCommand : Command<BenchStepCommand.Settings>
 
         [CommandOption("--precision <P>")] [Description("fp32 or bf16.")] [DefaultValue("fp32")]
         public string Precision { get; init; } = "fp32";
+
+        [CommandOption("--method <M>")] [Description("pretrain: SimClr, MoCo, Byol, SimSiam or BarlowTwins, with each paper's heads.")] [DefaultValue(PretrainingMethod.SimClr)]
+        public PretrainingMethod Method { get; init; } = PretrainingMethod.SimClr;
 
         [CommandOption("--targets <T>")] [Description("distill: Once (cached teacher probabilities) or PerStep (the teacher scores every augmented batch).")] [DefaultValue(DistillTargets.Once)]
         public DistillTargets Targets { get; init; } = DistillTargets.Once;
@@ -84,8 +88,8 @@ internal sealed class BenchStepCommand : Command<BenchStepCommand.Settings>
         IDisposable run;
         if (_mode == "pretrain")
         {
-            var options = new PretrainOptions { EncoderSpec = spec, Precision = precision, BatchSize = total, Epochs = 1 };
-            var pretraining = new SimClrPretrainingRun(options, pool, pool, null, CPU);
+            var options = new PretrainOptions { EncoderSpec = spec, Precision = precision, BatchSize = total, Epochs = 1, Method = settings.Method };
+            var pretraining = new SelfSupervisedRun(options, pool, pool, null, CPU);
             run = pretraining;
             step = () =>
             {
@@ -93,7 +97,7 @@ internal sealed class BenchStepCommand : Command<BenchStepCommand.Settings>
                 timer.Start("data");
                 var (unlabeled, _) = pool.Gather(Rows(settings.Unlabeled));
                 var (labeled, labels) = pool.Gather(Rows(settings.Labeled));
-                pretraining.TrainStep(unlabeled, labeled, labels, timer);
+                pretraining.TrainStep(unlabeled, labeled, labels, new TrainingProgress(0, 1), timer);
             };
         }
         else if (_mode == "distill")

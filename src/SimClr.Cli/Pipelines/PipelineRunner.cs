@@ -131,9 +131,9 @@ public sealed class PipelineRunner(PipelineDefinition pipeline, RunSettings sett
         options.BatchSize = FitBatchSize(options.BatchSize, data.Unlabeled.Count + data.Labeled.Count, run.Experiment, "unlabelled and labelled");
         Configure(options, run.Name, state, cancellation);
         observer.ExperimentStarted(run.Name, options.Epochs);
-        var result = new SimClrPretrainer(options, observer.Log).Fit(data.Unlabeled, data.Labeled, data.Validation);
+        var result = new SelfSupervisedPretrainer(options, observer.Log).Fit(data.Unlabeled, data.Labeled, data.Validation);
         observer.ExperimentFinished(run.Name);
-        result.ProjectionHead.Dispose();
+        result.DisposeMethodModules();
         if (result.Probe is null)
             throw new PipelineException("Pretraining needs labelled images for its online probe.");
         using (result.Probe)

@@ -44,8 +44,8 @@ public sealed class SimClrPretrainEstimator : IEstimator<SimClrPretrainTransform
         using var validation = options.ValidationData == null ? null : TrainerInputs.ReadValidation(options.ValidationData, options.ImageColumnName, options.LabelColumnName, size);
         log($"Pretraining on {(unlabeled ?? extra ?? trainUnlabeled).Count + labeled.Count:N0} images ({labeled.Count:N0} labelled).");
 
-        var result = new SimClrPretrainer(options, log).Fit(unlabeled ?? extra ?? trainUnlabeled, labeled, validation);
-        result.ProjectionHead.Dispose();
+        var result = new SelfSupervisedPretrainer(options, log).Fit(unlabeled ?? extra ?? trainUnlabeled, labeled, validation);
+        result.DisposeMethodModules();
         result.Probe?.Dispose();
         var model = StockScoringModels.FeatureExtractor(result.Encoder, options.ImageColumnName, options.FeatureColumnName, options.GpuDeviceId, options.FallbackToCpu);
         return new SimClrPretrainTransformer(model, options.ImageColumnName, options.FeatureColumnName, result.Encoder, result.History, train.ClassNames);

@@ -1,11 +1,14 @@
 using SimClr.MLNet.Augmentation;
 using SimClr.MLNet.Models;
+using SimClr.MLNet.Training.Methods;
 
 namespace SimClr.MLNet.Training;
 
 /// <summary>
-/// SimCLR pretraining with an online linear probe. Defaults are the Keras reference's: reference encoder of
-/// width 128 at 96x96, batch 525, temperature 0.1, Adam 0.001, 20 epochs, its two augmentation presets.
+/// Self-supervised pretraining with an online linear probe. Defaults are the Keras reference's: SimCLR, reference
+/// encoder of width 128 at 96x96, batch 525, temperature 0.1, Adam 0.001, 20 epochs, its two augmentation presets.
+/// <see cref="Method"/> picks another method; its own options are in <see cref="MoCo"/>, <see cref="Byol"/>,
+/// <see cref="SimSiam"/> and <see cref="BarlowTwins"/>, with each paper's defaults.
 /// </summary>
 public class PretrainOptions : TrainingOptions
 {
@@ -18,7 +21,31 @@ public class PretrainOptions : TrainingOptions
         public const double Temperature = 0.1;
         /// <summary>20 neighbours for the kNN monitor.</summary>
         public const int KnnNeighbors = 20;
+        /// <summary>The collapse warning fires below 0.1 / sqrt(d).</summary>
+        public const double CollapseThreshold = 0.1;
     }
+
+    /// <summary>The self-supervised method. Default: <see cref="PretrainingMethod.SimClr"/>.</summary>
+    public PretrainingMethod Method { get; set; } = PretrainingMethod.SimClr;
+
+    /// <summary>MoCo v2's options, used when <see cref="Method"/> is MoCo. Default: the paper's (<see cref="MoCoOptions"/>).</summary>
+    public MoCoOptions MoCo { get; set; } = new();
+
+    /// <summary>BYOL's options, used when <see cref="Method"/> is Byol. Default: the paper's (<see cref="ByolOptions"/>).</summary>
+    public ByolOptions Byol { get; set; } = new();
+
+    /// <summary>SimSiam's options, used when <see cref="Method"/> is SimSiam. Default: the paper's (<see cref="SimSiamOptions"/>).</summary>
+    public SimSiamOptions SimSiam { get; set; } = new();
+
+    /// <summary>Barlow Twins' options, used when <see cref="Method"/> is BarlowTwins. Default: the paper's (<see cref="BarlowTwinsOptions"/>).</summary>
+    public BarlowTwinsOptions BarlowTwins { get; set; } = new();
+
+    /// <summary>
+    /// The collapse monitor warns (once) when emb_std, the per-epoch standard deviation of the L2-normalised
+    /// embeddings, falls below this multiple of 1/sqrt(d), its value for embeddings spread over the sphere. 0 turns
+    /// the warning off (emb_std is recorded either way). Default: 0.1.
+    /// </summary>
+    public double CollapseThreshold { get; set; } = Defaults.CollapseThreshold;
 
     /// <summary>Images per step, unlabelled and labelled together, split in proportion to the two sets' sizes. Default: 525.</summary>
     public int BatchSize { get; set; } = Defaults.BatchSize;
@@ -26,22 +53,28 @@ public class PretrainOptions : TrainingOptions
     /// <summary>The encoder to train. Default: the reference encoder, width 128, 96x96 images.</summary>
     public EncoderSpec EncoderSpec { get; set; } = EncoderSpec.ReferenceDefault;
 
-    /// <summary>Projection head hidden width; null means the encoder's feature width (the reference). Default: null.</summary>
+    /// <summary>
+    /// Projection head hidden width; null means the method's: the encoder's feature width for SimCLR (the
+    /// reference), the paper's for the others (MoCo 2048, BYOL 4096, SimSiam 2048, Barlow Twins 2048). Default: null.
+    /// </summary>
     public int? ProjectionHiddenDim { get; set; }
 
-    /// <summary>Projection width; null means the encoder's feature width (the reference). Default: null.</summary>
+    /// <summary>
+    /// Projection width; null means the method's: the encoder's feature width for SimCLR (the reference), the
+    /// paper's for the others (MoCo 128, BYOL 256, SimSiam 2048, Barlow Twins 2048). Default: null.
+    /// </summary>
     public int? ProjectionDim { get; set; }
 
-    /// <summary>BatchNorm in the projection head (SimCLR v2). Default: false, as the reference.</summary>
+    /// <summary>SimCLR only: BatchNorm in the projection head (SimCLR v2). Default: false, as the reference.</summary>
     public bool ProjectionBatchNorm { get; set; }
 
-    /// <summary>NT-Xent temperature. Default: 0.1.</summary>
+    /// <summary>SimCLR only: NT-Xent temperature (MoCo has its own, <see cref="MoCoOptions.Temperature"/>). Default: 0.1.</summary>
     public double Temperature { get; set; } = Defaults.Temperature;
 
-    /// <summary>Learn the temperature, starting from <see cref="Temperature"/>. Default: false.</summary>
+    /// <summary>SimCLR only: learn the temperature, starting from <see cref="Temperature"/>. Default: false.</summary>
     public bool LearnTemperature { get; set; }
 
-    /// <summary>Use same-view projections of other images as negatives too (the paper's 2N - 2). Default: false, as the reference.</summary>
+    /// <summary>SimCLR only: use same-view projections of other images as negatives too (the paper's 2N - 2). Default: false, as the reference.</summary>
     public bool SameViewNegatives { get; set; }
 
     /// <summary>Augmentation of the two contrastive views. Default: <see cref="AugmentationOptions.Contrastive"/>.</summary>
@@ -71,6 +104,18 @@ public class PretrainOptions : TrainingOptions
             throw new ArgumentOutOfRangeException(nameof(ProbeLearningRate), ProbeLearningRate, $"{nameof(ProbeLearningRate)} must be positive.");
         if (KnnNeighbors < 0)
             throw new ArgumentOutOfRangeException(nameof(KnnNeighbors), KnnNeighbors, $"{nameof(KnnNeighbors)} must not be negative.");
+        if (!(CollapseThreshold >= 0 && CollapseThreshold < 1))
+            throw new ArgumentOutOfRangeException(nameof(CollapseThreshold), CollapseThreshold, $"{nameof(CollapseThreshold)} must be in [0, 1).");
+        if (!Enum.IsDefined(Method))
+            throw new ArgumentOutOfRangeException(nameof(Method), Method, $"{nameof(Method)} must be one of {string.Join(", ", Enum.GetNames<PretrainingMethod>())}.");
+        if (Method != PretrainingMethod.SimClr)
+            foreach (var (name, set) in new[] { (nameof(ProjectionBatchNorm), ProjectionBatchNorm), (nameof(LearnTemperature), LearnTemperature), (nameof(SameViewNegatives), SameViewNegatives) })
+                if (set)
+                    throw new ArgumentException($"{name} is a SimCLR option; {nameof(Method)} is {Method}.", name);
+        MoCo.Validate();
+        Byol.Validate();
+        SimSiam.Validate();
+        BarlowTwins.Validate();
         ContrastiveAugmentation.Validate(nameof(ContrastiveAugmentation));
         ProbeAugmentation.Validate(nameof(ProbeAugmentation));
     }

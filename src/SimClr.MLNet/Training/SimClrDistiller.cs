@@ -1,5 +1,4 @@
 using SimClr.MLNet.Models;
-using SimClr.MLNet.Runtime;
 
 namespace SimClr.MLNet.Training;
 
@@ -35,8 +34,6 @@ public sealed class SimClrDistiller(DistillOptions options, Action<string>? log 
         ArgumentNullException.ThrowIfNull(labeled);
         ArgumentNullException.ThrowIfNull(teacherEncoder);
         ArgumentNullException.ThrowIfNull(teacherHead);
-        options.Validate();
-        TorchRuntime.EnsureInitialized();
         var spec = teacherEncoder.Spec;
         if (studentStart != null && studentStart.Spec != spec)
             throw new ArgumentException(
@@ -53,19 +50,14 @@ public sealed class SimClrDistiller(DistillOptions options, Action<string>? log 
             throw new ArgumentException(
                 $"teacherHead has {teacherHead.ClassCount} classes, but the labelled images have {labeled.ClassNames.Count} ({string.Join(", ", labeled.ClassNames)}).",
                 nameof(teacherHead));
-        ImageSets.CheckSize(spec.ImageSize, (unlabeled, "unlabeled"), (labeled, "labeled"), (validation, "validation"));
-        ImageSets.CheckClasses(labeled, validation);
-        var write = log ?? (_ => { });
-        var device = TrainingDevice.Resolve(options.GpuDeviceId, options.FallbackToCpu, write);
-        string name = options.RunName ?? "distill";
-        var resolved = TrainingDevice.ResolvePrecision(options, device, spec, name, write);
-        using var run = new DistillRun(resolved, unlabeled, labeled, validation, device, teacherEncoder, teacherHead, studentStart, write);
-        write($"{name}: {run.StepsPerEpoch} steps/epoch of {options.BatchSize} images ({run.PoolSize - run.LabeledImages:N0} unlabelled + {run.LabeledImages:N0} labelled), " +
-              $"{spec.Architecture} width {spec.Width} at {spec.ImageSize} px, student from {(studentStart == null ? "scratch" : "pretrained encoder")}, " +
-              $"T={options.Temperature:G4}, labelled weight {options.LabeledLossWeight:G4}, targets {options.Targets}, {resolved.Precision.ShortName()}, on {device}");
+        var session = TrainingSession<DistillOptions>.Open(options, spec, "distill", log, labeled, validation, (unlabeled, "unlabeled"));
+        using var run = new DistillRun(session.Options, unlabeled, labeled, validation, session.Device, teacherEncoder, teacherHead, studentStart, session.Log);
         // Before the loop, so that the teacher's pass is not timed as part of the first epoch.
         run.PrepareTargets();
-        var history = new TrainingLoop(resolved, name, spec, labeled.ClassNames, write).Run(run);
+        var history = session.Train(run, labeled.ClassNames,
+            $"{run.StepsPerEpoch} steps/epoch of {options.BatchSize} images ({run.PoolSize - run.LabeledImages:N0} unlabelled + {run.LabeledImages:N0} labelled), " +
+            $"{spec.Architecture} width {spec.Width} at {spec.ImageSize} px, student from {(studentStart == null ? "scratch" : "pretrained encoder")}, " +
+            $"T={options.Temperature:G4}, labelled weight {options.LabeledLossWeight:G4}, targets {options.Targets}, {session.Options.Precision.ShortName()}, on {session.Device}");
         run.Encoder.eval();
         run.Head.eval();
         return new SupervisedResult(run.Encoder, run.Head, history, labeled.ClassNames);

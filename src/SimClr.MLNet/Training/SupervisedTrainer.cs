@@ -1,5 +1,4 @@
 using SimClr.MLNet.Models;
-using SimClr.MLNet.Runtime;
 
 namespace SimClr.MLNet.Training;
 
@@ -14,23 +13,16 @@ public sealed class SupervisedTrainer(SupervisedOptions options, Action<string>?
     /// <exception cref="TrainingDivergedException">The loss became NaN or infinite.</exception>
     public SupervisedResult Fit(ImageTensorSet labeled, ImageTensorSet? validation = null, Encoder? pretrained = null)
     {
-        options.Validate();
-        TorchRuntime.EnsureInitialized();
         if (pretrained != null && options.EncoderSpec != null && options.EncoderSpec != pretrained.Spec)
             throw new ArgumentException(
                 $"EncoderSpec is {options.EncoderSpec}, but the pretrained encoder is {pretrained.Spec} (a different architecture or image size). " +
                 "Leave EncoderSpec unset to fine-tune the pretrained one.", nameof(options));
         var spec = pretrained?.Spec ?? options.EncoderSpec ?? EncoderSpec.ReferenceDefault;
-        ImageSets.CheckSize(spec.ImageSize, (labeled, "labeled"), (validation, "validation"));
-        ImageSets.CheckClasses(labeled, validation);
-        var write = log ?? (_ => { });
-        var device = TrainingDevice.Resolve(options.GpuDeviceId, options.FallbackToCpu, write);
-        string name = options.RunName ?? (pretrained == null ? "baseline" : "finetune");
-        var resolved = TrainingDevice.ResolvePrecision(options, device, spec, name, write);
-        using var run = new SupervisedRun(resolved, labeled, validation, device, pretrained);
-        write($"{name}: {run.StepsPerEpoch} steps/epoch of {options.BatchSize} labeled images, {spec.Architecture} width {spec.Width} " +
-              $"at {spec.ImageSize} px ({(pretrained == null ? "random init" : "pretrained")}), {resolved.Precision}, on {device}");
-        var history = new TrainingLoop(resolved, name, spec, labeled.ClassNames, write).Run(run);
+        var session = TrainingSession<SupervisedOptions>.Open(options, spec, pretrained == null ? "baseline" : "finetune", log, labeled, validation);
+        using var run = new SupervisedRun(session.Options, labeled, validation, session.Device, pretrained);
+        var history = session.Train(run, labeled.ClassNames,
+            $"{run.StepsPerEpoch} steps/epoch of {options.BatchSize} labeled images, {spec.Architecture} width {spec.Width} " +
+            $"at {spec.ImageSize} px ({(pretrained == null ? "random init" : "pretrained")}), {session.Options.Precision}, on {session.Device}");
         run.Encoder.eval();
         run.Head.eval();
         return new SupervisedResult(run.Encoder, run.Head, history, labeled.ClassNames);

@@ -28,7 +28,7 @@ public class SimClrPinTests
         using var labeled = SyntheticShapes.CreateSet(seed: 12, first: 0, count: 8, Size);
         var options = new PretrainOptions { Epochs = Epochs, BatchSize = BatchSize, EncoderSpec = Spec, Seed = Seed, KnnNeighbors = 0 };
 
-        using var engine = new SimClrPretrainer(options).Fit(unlabeled, labeled);
+        using var engine = new SelfSupervisedPretrainer(options).Fit(unlabeled, labeled);
         var (encoder, head, probe, losses) = HandComposed(options, unlabeled, labeled);
 
         Assert.Equal(losses, engine.History.Series("c_loss"));

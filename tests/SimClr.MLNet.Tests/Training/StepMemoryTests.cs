@@ -26,7 +26,7 @@ public class StepMemoryTests
     {
         using var unlabeled = SyntheticShapes.CreateSet(1, 0, 32, 16, unlabeled: true);
         using var labeled = SyntheticShapes.CreateSet(2, 0, 16, 16);
-        using var run = new SimClrPretrainingRun(new PretrainOptions { EncoderSpec = Tiny, BatchSize = 16, ProjectionBatchNorm = true, LearnTemperature = true },
+        using var run = new SelfSupervisedRun(new PretrainOptions { EncoderSpec = Tiny, BatchSize = 16, ProjectionBatchNorm = true, LearnTemperature = true },
             unlabeled, labeled, labeled, CPU);
         int step = 0;
         Assert.Equal(0, LiveAfter(() => { run.TrainStep(0, step++ % run.StepsPerEpoch).ToList(); run.Evaluate(); }, warmUp: 2, more: 3));

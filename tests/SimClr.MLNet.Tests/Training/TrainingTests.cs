@@ -31,7 +31,7 @@ public class TrainingTests
         using var validation = SyntheticShapes.CreateSet(seed: 3, first: 0, count: 30, Size);
 
         using var baseline = new SupervisedTrainer(Supervised()).Fit(labeled, validation);
-        using var pretrained = new SimClrPretrainer(Pretrain()).Fit(unlabeled, labeled, validation);
+        using var pretrained = new SelfSupervisedPretrainer(Pretrain()).Fit(unlabeled, labeled, validation);
         using var fineTuned = new SupervisedTrainer(Supervised()).Fit(labeled, validation, pretrained.Encoder);
 
         Assert.Equal(2, baseline.History.Epochs.Count);
@@ -66,7 +66,7 @@ public class TrainingTests
         options.BatchSize = 16;
         options.ContrastiveAugmentation = SimClr.MLNet.Augmentation.AugmentationOptions.Classification;
 
-        using var result = new SimClrPretrainer(options).Fit(unlabeled, labeled);
+        using var result = new SelfSupervisedPretrainer(options).Fit(unlabeled, labeled);
 
         var losses = result.History.Series("c_loss");
         Assert.True(losses[^1] < losses[0] - 0.1, $"c_loss went from {losses[0]:F3} to {losses[^1]:F3}");
@@ -98,7 +98,7 @@ public class TrainingTests
 
         var straight = Pretrain(epochs: 2);
         straight.BatchSize = 32;
-        using var uninterrupted = new SimClrPretrainer(straight).Fit(unlabeled, labeled);
+        using var uninterrupted = new SelfSupervisedPretrainer(straight).Fit(unlabeled, labeled);
 
         // The same run, stopped after epoch 1 (or after step 1 of epoch 2), then resumed in a fresh trainer.
         using var cancel = new CancellationTokenSource();
@@ -107,7 +107,7 @@ public class TrainingTests
         interrupted.CheckpointDirectory = dir.Path;
         interrupted.StepCompleted = (epoch, step, steps) => { if (midEpoch ? epoch == 2 && step == 1 : epoch == 1 && step == steps) cancel.Cancel(); };
         interrupted.CancellationToken = cancel.Token;
-        Assert.ThrowsAny<OperationCanceledException>(() => new SimClrPretrainer(interrupted).Fit(unlabeled, labeled));
+        Assert.ThrowsAny<OperationCanceledException>(() => new SelfSupervisedPretrainer(interrupted).Fit(unlabeled, labeled));
         var info = Checkpoint.ReadInfo(Checkpoint.PathFor(dir.Path, "pretrain"));
         Assert.Equal(midEpoch ? (1, 1) : (1, 0), (info.CompletedEpochs, info.StepInEpoch));
 
@@ -115,7 +115,7 @@ public class TrainingTests
         resume.BatchSize = 32;
         resume.CheckpointDirectory = dir.Path;
         resume.Resume = true;
-        using var resumed = new SimClrPretrainer(resume).Fit(unlabeled, labeled);
+        using var resumed = new SelfSupervisedPretrainer(resume).Fit(unlabeled, labeled);
 
         Assert.Equal(new[] { 1, 2 }, resumed.History.Epochs.Select(e => e.Epoch));
         Assert.All(uninterrupted.Encoder.parameters().Zip(resumed.Encoder.parameters()), pair => Assert.True(TensorAssert.Same(pair.First, pair.Second)));

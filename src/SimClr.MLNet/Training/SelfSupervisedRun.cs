@@ -1,20 +1,22 @@
-using TorchSharp;
 using System.Globalization;
 using SimClr.MLNet.Augmentation;
 using SimClr.MLNet.Losses;
 using SimClr.MLNet.Models;
+using SimClr.MLNet.Training.Methods;
+using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace SimClr.MLNet.Training;
 
 /// <summary>
-/// SimCLR pretraining with an online linear probe, as the Keras reference trains it. Each step takes a batch of
-/// unlabelled and a batch of labelled images; two strong views of all of them train the encoder and projection
-/// head with NT-Xent; the probe trains on weakly augmented labelled images, on features from the encoder in
-/// eval mode (no gradient reaches the encoder).
+/// Self-supervised pretraining with an online linear probe, whatever the method. Each step takes a batch of
+/// unlabelled and a batch of labelled images; two strong views of all of them train the encoder and the method's
+/// heads on the method's objective (<see cref="IPretrainingObjective"/>); the probe trains on weakly augmented
+/// labelled images, on features from the encoder in eval mode (no gradient reaches the encoder), as the Keras
+/// reference does. The collapse monitor (emb_std) and the kNN monitor are the same for every method.
 /// </summary>
-internal sealed class SimClrPretrainingRun : ITrainingRun, IDisposable
+internal sealed class SelfSupervisedRun : ITrainingRun, IDisposable
 {
     readonly PretrainOptions _options;
     readonly ImageTensorSet _unlabeled, _labeled;
@@ -25,7 +27,7 @@ internal sealed class SimClrPretrainingRun : ITrainingRun, IDisposable
     readonly Generator _augmentationRandom;
     readonly int _seed;
 
-    public SimClrPretrainingRun(PretrainOptions options, ImageTensorSet unlabeled, ImageTensorSet labeled, ImageTensorSet? validation, Device device)
+    public SelfSupervisedRun(PretrainOptions options, ImageTensorSet unlabeled, ImageTensorSet labeled, ImageTensorSet? validation, Device device)
     {
         _options = options;
         _unlabeled = unlabeled;
@@ -37,20 +39,21 @@ internal sealed class SimClrPretrainingRun : ITrainingRun, IDisposable
         ClassCount = labeled.ClassNames.Count;
 
         int classCount = ClassCount;
-        (Encoder, Head, Loss, Probe) = Runtime.TorchRuntime.WithSeed(_seed, () =>
+        // The order of creation fixes which random numbers each module's initial weights get: encoder, the method's
+        // heads, probe (SimCLR's order before there were other methods).
+        (Encoder, Objective, Probe) = Runtime.TorchRuntime.WithSeed(_seed, () =>
         {
             var encoder = Models.Encoder.Create(options.EncoderSpec);
-            int width = encoder.FeatureDim;
-            return (encoder,
-                new ProjectionHead(width, options.ProjectionHiddenDim ?? width, options.ProjectionDim ?? width, options.ProjectionBatchNorm),
-                new NtXentLoss(options.Temperature, options.LearnTemperature, options.SameViewNegatives),
-                classCount >= 2 ? new LinearClassifier(width, classCount) : null);
+            encoder.Precision = options.Precision;
+            var objective = PretrainingObjectives.Create(options, encoder);
+            return (encoder, objective, classCount >= 2 ? new LinearClassifier(encoder.FeatureDim, classCount) : null);
         });
-        Encoder.Precision = options.Precision;
-        Encoder.to(device); Head.to(device); Loss.to(device); Probe?.to(device);
+        Encoder.to(device);
+        foreach (var module in Objective.Modules.Values)
+            module.to(device);
+        Probe?.to(device);
 
-        var contrastiveParameters = Encoder.parameters().Concat(Head.parameters()).Concat(Loss.parameters());
-        ContrastiveOptimizer = OptimizerFactory.Create(options, (contrastiveParameters, options.LearningRate));
+        ContrastiveOptimizer = OptimizerFactory.Create(options, (Encoder.parameters().Concat(Objective.TrainableParameters), options.LearningRate));
         ProbeOptimizer = Probe is null ? null : (OptimizerHelper)optim.Adam(Probe.parameters(), options.ProbeLearningRate);
         _strong = new ImageAugmenter(options.ContrastiveAugmentation);
         _weak = new ImageAugmenter(options.ProbeAugmentation);
@@ -62,11 +65,11 @@ internal sealed class SimClrPretrainingRun : ITrainingRun, IDisposable
         LabeledBatch = _labeledRows.Length / StepsPerEpoch;
         if (UnlabeledBatch + LabeledBatch < 2)
             throw new ArgumentException($"Pretraining needs at least 2 images per step; there are {total} images for {StepsPerEpoch} steps.");
+        Objective.CheckImagesPerStep(UnlabeledBatch + LabeledBatch);
     }
 
     public Encoder Encoder { get; }
-    public ProjectionHead Head { get; }
-    public NtXentLoss Loss { get; }
+    public IPretrainingObjective Objective { get; }
     public LinearClassifier? Probe { get; }
     public OptimizerHelper ContrastiveOptimizer { get; }
     public OptimizerHelper? ProbeOptimizer { get; }
@@ -86,7 +89,9 @@ internal sealed class SimClrPretrainingRun : ITrainingRun, IDisposable
     {
         get
         {
-            var modules = new Dictionary<string, nn.Module> { ["encoder"] = Encoder, ["head"] = Head, ["loss"] = Loss };
+            var modules = new Dictionary<string, nn.Module> { ["encoder"] = Encoder };
+            foreach (var (name, module) in Objective.Modules)
+                modules[name] = module;
             if (Probe != null)
                 modules["probe"] = Probe;
             return modules;
@@ -97,6 +102,7 @@ internal sealed class SimClrPretrainingRun : ITrainingRun, IDisposable
     {
         get
         {
+            // "contrastive" for every method: the name checkpoints have used since SimCLR was the only one.
             var optimizers = new Dictionary<string, OptimizerHelper> { ["contrastive"] = ContrastiveOptimizer };
             if (ProbeOptimizer != null)
                 optimizers["probe"] = ProbeOptimizer;
@@ -106,14 +112,23 @@ internal sealed class SimClrPretrainingRun : ITrainingRun, IDisposable
 
     public IReadOnlyDictionary<string, Generator> Generators => new Dictionary<string, Generator> { ["augmentation"] = _augmentationRandom };
 
-    public Dictionary<string, string> Fingerprint => new()
+    public Dictionary<string, string> Fingerprint
     {
-        ["BatchSize"] = _options.BatchSize.ToString(CultureInfo.InvariantCulture),
-        ["Seed"] = _seed.ToString(CultureInfo.InvariantCulture),
-        ["Images"] = $"{_unlabeled.Count}+{_labeledRows.Length}",
-        ["Optimizer"] = _options.Optimizer.ToString(),
-        ["ProjectionBatchNorm"] = _options.ProjectionBatchNorm.ToString(),
-    };
+        get
+        {
+            var fingerprint = new Dictionary<string, string>
+            {
+                ["BatchSize"] = _options.BatchSize.ToString(CultureInfo.InvariantCulture),
+                ["Seed"] = _seed.ToString(CultureInfo.InvariantCulture),
+                ["Images"] = $"{_unlabeled.Count}+{_labeledRows.Length}",
+                ["Optimizer"] = _options.Optimizer.ToString(),
+                ["Method"] = _options.Method.ToString(),
+            };
+            foreach (var (name, value) in Objective.Fingerprint)
+                fingerprint[name] = value;
+            return fingerprint;
+        }
+    }
 
     public IEnumerable<StepMetric> TrainStep(int epoch, int step)
     {
@@ -122,11 +137,11 @@ internal sealed class SimClrPretrainingRun : ITrainingRun, IDisposable
         var labeledRows = EpochOrder.Slice(_labeledRows.Length, _seed, epoch, 1, step, LabeledBatch).Select(i => _labeledRows[i]).ToArray();
         var (unlabeledImages, _) = _unlabeled.Gather(unlabeledRows);
         var (labeledImages, labels) = _labeled.Gather(labeledRows);
-        return TrainStep(unlabeledImages, labeledImages, labels, timer: null);
+        return TrainStep(unlabeledImages, labeledImages, labels, new TrainingProgress((long)epoch * StepsPerEpoch + step, (long)_options.Epochs * StepsPerEpoch), timer: null);
     }
 
     /// <summary>One step on given uint8 batches ([u, 3, S, S], [l, 3, S, S]) and 0-based labels ([l]).</summary>
-    public List<StepMetric> TrainStep(Tensor unlabeledImages, Tensor labeledImages, Tensor labels, PhaseTimer? timer)
+    public List<StepMetric> TrainStep(Tensor unlabeledImages, Tensor labeledImages, Tensor labels, TrainingProgress progress, PhaseTimer? timer)
     {
         using var scope = NewDisposeScope();
         timer?.Start("augmentation");
@@ -137,27 +152,25 @@ internal sealed class SimClrPretrainingRun : ITrainingRun, IDisposable
             views = cat(new[] { _strong.Apply(images, _augmentationRandom), _strong.Apply(images, _augmentationRandom) }, 0);   // [2n, 3, S, S]
 
         timer?.Start("forward");
-        var projections = Head.call(Encoder.call(views));                                 // [2n, D]
-        var z1 = projections[..(int)n];
-        var z2 = projections[(int)n..];
-        var loss = Loss.call(z1, z2);
+        var objective = Objective.Forward(Encoder, views, n, progress);
 
         timer?.Start("backward");
         ContrastiveOptimizer.zero_grad();
-        loss.backward();
+        objective.Loss.backward();
 
         timer?.Start("optimizer");
         ContrastiveOptimizer.step();
 
         timer?.Start("metrics");
-        var metrics = new List<StepMetric> { new("c_loss", loss.item<float>(), 1) };
+        var metrics = new List<StepMetric> { new("c_loss", objective.Loss.item<float>(), 1) };
         using (no_grad())
         {
-            var similarities = Loss.Similarities(nn.functional.normalize(z1, dim: 1), nn.functional.normalize(z2, dim: 1));
-            metrics.Add(new("c_acc", ContrastiveAccuracy.Compute(similarities), 1));
+            if (objective.Metrics != null)
+                metrics.AddRange(objective.Metrics());
+            metrics.Add(new("emb_std", EmbeddingSpread.Std(objective.Embeddings), 1));
         }
-        if (_options.LearnTemperature)
-            metrics.Add(new("temperature", Loss.Temperature, 1));
+        timer?.Start("momentum");
+        objective.AfterOptimizerStep?.Invoke();
 
         if (Probe != null && ProbeOptimizer != null && labeledImages.shape[0] > 0)
         {
