@@ -1,0 +1,51 @@
+using SimClr.MLNet.Losses;
+using SimClr.MLNet.Runtime;
+using SimClr.MLNet.Tests.Support;
+using static SimClr.MLNet.Tests.Methods.Reference;
+using static TorchSharp.torch;
+
+namespace SimClr.MLNet.Tests.Methods;
+
+[Collection(LibtorchGlobalState.Name)]
+public class NormalizedMseLossTests
+{
+    /// <summary>BYOL's eq. 2 as a squared distance of unit vectors, averaged over rows.</summary>
+    static double ExplicitLoss(double[][] predictions, double[][] targets)
+        => predictions.Select((p, i) => Normalise(p).Zip(Normalise(targets[i]), (a, b) => (a - b) * (a - b)).Sum()).Average();
+
+    [Fact]
+    public void MatchesAnExplicitLoop()
+    {
+        TorchRuntime.Seed(12);
+        using var scope = NewDisposeScope();
+        var p = randn(5, 4);
+        var t = randn(5, 4);
+
+        double value = NormalizedMseLoss.Compute(p, t).item<float>();
+
+        Assert.Equal(ExplicitLoss(Rows(p), Rows(t)), value, 5);
+        Assert.Equal(0, NormalizedMseLoss.Compute(p, p.mul(3)).item<float>(), 5);
+    }
+
+    [Fact]
+    public void TargetsAreAStopGradient()
+    {
+        TorchRuntime.Seed(13);
+        using var scope = NewDisposeScope();
+        var p = randn(5, 4).requires_grad_(true);
+        var t = randn(5, 4).requires_grad_(true);
+
+        NormalizedMseLoss.Compute(p, t).backward();
+
+        Assert.True(HasNoGradient(t));
+        Assert.True(p.grad!.abs().max().item<float>() > 0);
+    }
+
+    [Fact]
+    public void MismatchedShapesAreRejectedByName()
+    {
+        using var scope = NewDisposeScope();
+        Assert.Equal("targets", Assert.Throws<ArgumentException>(() => NormalizedMseLoss.Compute(zeros(5, 4), zeros(5, 3))).ParamName);
+        Assert.Equal("predictions", Assert.Throws<ArgumentException>(() => NormalizedMseLoss.Compute(zeros(4), zeros(4))).ParamName);
+    }
+}
