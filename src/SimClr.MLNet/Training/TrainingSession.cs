@@ -21,10 +21,11 @@ internal sealed class TrainingSession<TOptions> where TOptions : TrainingOptions
     public Device Device { get; }
     public Action<string> Log { get; }
 
-    /// <summary>Validates <paramref name="options"/>, checks the image sets against <paramref name="encoder"/>, resolves device and precision.</summary>
-    /// <param name="defaultName">The run's name when <see cref="TrainingOptions.RunName"/> is not set.</param>
-    /// <param name="labeled">The set whose class names the run learns (validation must match them).</param>
-    /// <param name="others">Further sets with a name for messages; they must be of the encoder's image size.</param>
+    /// <summary>
+    /// Validates the options, checks every image set against the encoder's size and the validation classes against
+    /// the labelled ones, resolves device and precision. <paramref name="defaultName"/> names the run when
+    /// <see cref="TrainingOptions.RunName"/> is not set; <paramref name="others"/> are further sets, named for messages.
+    /// </summary>
     public static TrainingSession<TOptions> Open(TOptions options, EncoderSpec encoder, string defaultName, Action<string>? log,
         ImageTensorSet labeled, ImageTensorSet? validation, params (ImageTensorSet? Set, string Name)[] others)
     {
