@@ -9,8 +9,9 @@ namespace SimClr.Cli.Pipelines;
 /// <param name="ModelFile">The saved ML.NET model.</param>
 /// <param name="Evaluation">MulticlassClassification.Evaluate of the saved model on the validation data.</param>
 /// <param name="Precision">The number format it trained in, and why.</param>
+/// <param name="Method">The self-supervised method behind pretrain, finetune and distill, as written in reports ("SimCLR", "BYOL").</param>
 public sealed record ExperimentResult(ExperimentRun Run, TrainingHistory History, double Seconds, string ModelFile, ModelEvaluation Evaluation,
-    PrecisionChoice Precision)
+    PrecisionChoice Precision, string Method = "SimCLR")
 {
     /// <summary>The run's name: baseline, baseline-2, pretrain, finetune, distill, ...</summary>
     public string Name => Run.Name;
@@ -19,7 +20,7 @@ public sealed record ExperimentResult(ExperimentRun Run, TrainingHistory History
     public string Experiment => Run.Experiment;
 
     /// <summary>What the experiment is, for tables and plot legends.</summary>
-    public string Title => Titles(Run.Experiment);
+    public string Title => Titles(Run.Experiment, Method);
 
     /// <summary>The title, with the seed after the first: "Supervised baseline, seed 2".</summary>
     public string Label => Run.Repeat == 1 ? Title : $"{Title}, seed {Run.Repeat}";
@@ -33,13 +34,13 @@ public sealed record ExperimentResult(ExperimentRun Run, TrainingHistory History
     public double MaxAccuracy => History.Series(AccuracyMetric).Where(double.IsFinite).DefaultIfEmpty(double.NaN).Max();
     public double FinalAccuracy => History.Epochs.Count == 0 ? double.NaN : History.Epochs[^1][AccuracyMetric];
 
-    /// <summary>The title of an experiment.</summary>
-    public static string Titles(string experiment) => experiment switch
+    /// <summary>The title of an experiment whose pretraining used <paramref name="method"/>.</summary>
+    public static string Titles(string experiment, string method = "SimCLR") => experiment switch
     {
         "baseline" => "Supervised baseline",
-        "pretrain" => "SimCLR + linear probe",
-        "finetune" => "SimCLR fine-tuned",
-        "distill" => "SimCLR distilled",
+        "pretrain" => $"{method} + linear probe",
+        "finetune" => $"{method} fine-tuned",
+        "distill" => $"{method} distilled",
         _ => experiment,
     };
 }

@@ -1,5 +1,6 @@
 using SimClr.MLNet.Models;
 using SimClr.MLNet.Training;
+using SimClr.MLNet.Training.Methods;
 
 namespace SimClr.Cli.Pipelines;
 
@@ -10,6 +11,12 @@ public static class ExperimentSettings
     static readonly (string Option, string[] Experiments, string Kinds)[] Restricted =
     {
         (nameof(ExperimentOptions.Temperature), new[] { "pretrain", "distill" }, "pretrain and distill"),
+        (nameof(ExperimentOptions.Method), new[] { "pretrain" }, "pretrain"),
+        (nameof(ExperimentOptions.MoCo), new[] { "pretrain" }, "pretrain"),
+        (nameof(ExperimentOptions.Byol), new[] { "pretrain" }, "pretrain"),
+        (nameof(ExperimentOptions.SimSiam), new[] { "pretrain" }, "pretrain"),
+        (nameof(ExperimentOptions.BarlowTwins), new[] { "pretrain" }, "pretrain"),
+        (nameof(ExperimentOptions.CollapseThreshold), new[] { "pretrain" }, "pretrain"),
         (nameof(ExperimentOptions.LearnTemperature), new[] { "pretrain" }, "pretrain"),
         (nameof(ExperimentOptions.SameViewNegatives), new[] { "pretrain" }, "pretrain"),
         (nameof(ExperimentOptions.ProjectionBatchNorm), new[] { "pretrain" }, "pretrain"),
@@ -37,6 +44,27 @@ public static class ExperimentSettings
                 if (!allowed.Contains(experiment) && typeof(ExperimentOptions).GetProperty(name)!.GetValue(options) != null)
                     throw new PipelineException($"{source}: '{char.ToLowerInvariant(name[0])}{name[1..]}' is not an option of experiments.{experiment} (it applies to {kinds} only).");
         }
+        if (experiments.Pretrain is { } pretrain)
+            CheckMethodOptions(pretrain, source);
+    }
+
+    /// <summary>Refuses a method's options under another method, and SimCLR's temperature under any other.</summary>
+    static void CheckMethodOptions(ExperimentOptions pretrain, string source)
+    {
+        var method = pretrain.Method ?? PretrainingMethod.SimClr;
+        var given = new (string Name, object? Options, PretrainingMethod Owner)[]
+        {
+            (nameof(ExperimentOptions.MoCo), pretrain.MoCo, PretrainingMethod.MoCo),
+            (nameof(ExperimentOptions.Byol), pretrain.Byol, PretrainingMethod.Byol),
+            (nameof(ExperimentOptions.SimSiam), pretrain.SimSiam, PretrainingMethod.SimSiam),
+            (nameof(ExperimentOptions.BarlowTwins), pretrain.BarlowTwins, PretrainingMethod.BarlowTwins),
+        };
+        foreach (var (name, options, owner) in given)
+            if (options != null && owner != method)
+                throw new PipelineException($"{source}: experiments.pretrain.{char.ToLowerInvariant(name[0])}{name[1..]} holds options of {owner}, but the method is {method}; set \"method\": \"{owner}\" or remove them.");
+        if (method != PretrainingMethod.SimClr && pretrain.Temperature != null)
+            throw new PipelineException($"{source}: experiments.pretrain.temperature is SimCLR's, but the method is {method}" +
+                (method == PretrainingMethod.MoCo ? "; MoCo's is moCo.temperature." : ", which has none."));
     }
 
     public static PretrainOptions Pretrain(ExperimentOptions o, EncoderSpec encoder, int seed)
@@ -44,6 +72,12 @@ public static class ExperimentSettings
         var options = new PretrainOptions { EncoderSpec = encoder, Seed = seed };
         ApplyCommon(o, options, "pretrain");
         if (o.BatchSize is { } batch) options.BatchSize = batch;
+        if (o.Method is { } method) options.Method = method;
+        if (o.MoCo is { } moco) options.MoCo = moco;
+        if (o.Byol is { } byol) options.Byol = byol;
+        if (o.SimSiam is { } simSiam) options.SimSiam = simSiam;
+        if (o.BarlowTwins is { } barlowTwins) options.BarlowTwins = barlowTwins;
+        if (o.CollapseThreshold is { } collapse) options.CollapseThreshold = collapse;
         if (o.Temperature is { } t) options.Temperature = t;
         if (o.LearnTemperature is { } learn) options.LearnTemperature = learn;
         if (o.SameViewNegatives is { } same) options.SameViewNegatives = same;

@@ -1,6 +1,7 @@
 using SimClr.MLNet.Augmentation;
 using SimClr.MLNet.Models;
 using SimClr.MLNet.Training;
+using SimClr.MLNet.Training.Methods;
 
 namespace SimClr.Cli.Pipelines;
 
@@ -145,7 +146,15 @@ public sealed record ExperimentOptions
     // Pretraining (NT-Xent) and distillation (the teacher's and student's softmax).
     public double? Temperature { get; init; }
 
-    // Pretraining only.
+    // Pretraining only: the method, its own options (the library's classes, bound as they are), the collapse warning.
+    public PretrainingMethod? Method { get; init; }
+    public MoCoOptions? MoCo { get; init; }
+    public ByolOptions? Byol { get; init; }
+    public SimSiamOptions? SimSiam { get; init; }
+    public BarlowTwinsOptions? BarlowTwins { get; init; }
+    public double? CollapseThreshold { get; init; }
+
+    // Pretraining with SimCLR only.
     public bool? LearnTemperature { get; init; }
     public bool? SameViewNegatives { get; init; }
     public bool? ProjectionBatchNorm { get; init; }

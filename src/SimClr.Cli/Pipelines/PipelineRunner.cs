@@ -7,6 +7,7 @@ using SimClr.MLNet.MLNet;
 using SimClr.MLNet.Models;
 using SimClr.MLNet.Runtime;
 using SimClr.MLNet.Training;
+using SimClr.MLNet.Training.Methods;
 using TorchSharp;
 
 namespace SimClr.Cli.Pipelines;
@@ -93,6 +94,8 @@ public sealed class PipelineRunner(PipelineDefinition pipeline, RunSettings sett
         var report = ReportWriter.Write(output, pipeline, settings, data.Description, results, watch.Elapsed.TotalSeconds);
         return new RunSummary(results, watch.Elapsed.TotalSeconds, report);
     }
+
+    PretrainingMethod Method => pipeline.Experiments.Pretrain?.Method ?? PretrainingMethod.SimClr;
 
     EncoderSpec EncoderSpec() => new(pipeline.Encoder.Architecture, pipeline.Encoder.Width, pipeline.Data.ImageSize);
 
@@ -227,7 +230,7 @@ public sealed class PipelineRunner(PipelineDefinition pipeline, RunSettings sett
         observer.Log($"{run.Name}: evaluating {Path.GetFileName(modelFile)} on {data.Validation.Count:N0} validation images.");
         var evaluation = ModelEvaluator.Evaluate(ml, modelFile, data.ValidationView, data.Labeled.ClassNames);
         // Epoch times carry over a resume, so their sum is the experiment's training time across invocations.
-        return new ExperimentResult(run, history, history.Epochs.Sum(e => e.Seconds), modelFile, evaluation, precision);
+        return new ExperimentResult(run, history, history.Epochs.Sum(e => e.Seconds), modelFile, evaluation, precision, MethodNames.Display(Method));
     }
 
     static void SaveModel(MLContext ml, TransformerChain<ITransformer> model, PipelineData data, string path)

@@ -35,7 +35,7 @@ internal sealed class LiveRunObserver(IAnsiConsole console, ProgressContext cont
     }
 
     public void EpochCompleted(string experiment, EpochMetrics metrics)
-        => _metrics = string.Join(" ", metrics.Values.Where(kv => kv.Key.Contains("acc")).Select(kv => $"{kv.Key} {kv.Value.ToString("0.000", CultureInfo.InvariantCulture)}"));
+        => _metrics = string.Join(" ", metrics.Values.Where(kv => kv.Key.Contains("acc") || kv.Key == "emb_std").Select(kv => $"{kv.Key} {kv.Value.ToString("0.000", CultureInfo.InvariantCulture)}"));
 
     public void ExperimentFinished(string experiment)
     {

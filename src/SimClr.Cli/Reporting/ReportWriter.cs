@@ -40,6 +40,8 @@ public static class ReportWriter
             md.AppendLine($"| {r.Label} | {r.History.Epochs.Count} | {Duration(r.Seconds)} | {Percent(r.MaxAccuracy)} / {Percent(r.FinalAccuracy)} | " +
                 $"{Path.GetFileName(r.ModelFile)}: {Percent(r.Evaluation.MicroAccuracy)} |{referenceCell}");
         }
+        if (results.FirstOrDefault(r => r.Experiment == "pretrain") is { } pretrain)
+            AppendMonitors(md, pipeline, pretrain);
         if (pipeline.Repeats > 1)
             AppendMeans(md, results);
         md.AppendLine().AppendLine($"Training time of all experiments (summed over epochs, across invocations when resumed): {Duration(results.Sum(r => r.Seconds))}. " +
@@ -66,6 +68,25 @@ public static class ReportWriter
     }
 
     /// <summary>
+    /// Pretraining's monitors at its last epoch: kNN accuracy, the probe's, and the collapse monitor (emb_std) beside
+    /// its healthy value 1/sqrt(d) and the level below which the run warned.
+    /// </summary>
+    static void AppendMonitors(StringBuilder md, PipelineDefinition pipeline, ExperimentResult pretrain)
+    {
+        var spec = new SimClr.MLNet.Models.EncoderSpec(pipeline.Encoder.Architecture, pipeline.Encoder.Width, pipeline.Data.ImageSize);
+        var options = ExperimentSettings.Pretrain(pipeline.Experiments.Pretrain!, spec, pipeline.Seed);
+        int d = options.ProjectionWidths(spec.FeatureDim).Output;
+        var last = pretrain.History.Epochs.Count == 0 ? null : pretrain.History.Epochs[^1];
+        double std = last?["emb_std"] ?? double.NaN, level = options.CollapseThreshold / Math.Sqrt(d);
+        var state = !double.IsFinite(std) ? "not recorded" : std < level ? "**collapsed** (below the warning level)" : "not collapsed";
+        md.AppendLine().AppendLine($"Pretraining monitors ({pretrain.Method}, last epoch): kNN accuracy {Percent(last?["knn_acc"] ?? double.NaN)}, " +
+            $"probe {Percent(last?["val_p_acc"] ?? double.NaN)}; collapse monitor emb_std {Number(std)} against 1/sqrt({d}) = {Number(1 / Math.Sqrt(d))} " +
+            $"for embeddings spread over the sphere and a warning level of {Number(level)}: {state}.");
+    }
+
+    static string Number(double value) => double.IsFinite(value) ? value.ToString("0.0000", CultureInfo.InvariantCulture) : "n/a";
+
+    /// <summary>
     /// Mean and standard deviation over the repeats of each experiment, and each gain over the baseline with its
     /// standard error: a gain is called real only when it is more than twice that error.
     /// </summary>
@@ -86,7 +107,7 @@ public static class ReportWriter
                 var (difference, error) = stats.DifferenceFrom(b);
                 gain = $"{SignedPoints(difference)} ± {Points(error)} points ({Verdict(difference, error)})";
             }
-            md.AppendLine($"| {ExperimentResult.Titles(experiment)} | {stats.Count} | {Percent(stats.Mean)} ± {Points(stats.StandardDeviation)} | {Duration(seconds)} | {gain} |");
+            md.AppendLine($"| {ExperimentResult.Titles(experiment, results[0].Method)} | {stats.Count} | {Percent(stats.Mean)} ± {Points(stats.StandardDeviation)} | {Duration(seconds)} | {gain} |");
         }
     }
 

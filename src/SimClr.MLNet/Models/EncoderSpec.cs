@@ -9,6 +9,9 @@ public sealed record EncoderSpec(EncoderArchitecture Architecture, int Width, in
     /// <summary>The reference's encoder: width 128 at 96x96.</summary>
     public static EncoderSpec ReferenceDefault { get; } = new(EncoderArchitecture.Reference, 128, 96);
 
+    /// <summary>Width of the features the encoder outputs: SmallResNet18 ends with 8x its first stage's channels; Reference with its width.</summary>
+    public int FeatureDim => Architecture == EncoderArchitecture.SmallResNet18 ? 8 * Width : Width;
+
     /// <summary>Throws if the spec cannot be built, naming the bad value.</summary>
     public void Validate()
     {

@@ -15,7 +15,7 @@ public sealed class ReferenceEncoder : Encoder
     private readonly Conv2d conv1, conv2, conv3, conv4;
     private readonly Linear dense;
 
-    internal ReferenceEncoder(EncoderSpec spec) : base(nameof(ReferenceEncoder), spec, spec.Width)
+    internal ReferenceEncoder(EncoderSpec spec) : base(nameof(ReferenceEncoder), spec, spec.FeatureDim)
     {
         int w = spec.Width;
         conv1 = nn.Conv2d(3, w, 3, stride: 2);

@@ -14,7 +14,7 @@ public sealed class SmallResNet18 : Encoder
     private readonly BatchNorm2d stem_bn;
     private readonly ModuleList<ResidualBlock> blocks;
 
-    internal SmallResNet18(EncoderSpec spec) : base(nameof(SmallResNet18), spec, 8 * spec.Width)
+    internal SmallResNet18(EncoderSpec spec) : base(nameof(SmallResNet18), spec, spec.FeatureDim)
     {
         int w = spec.Width;
         stem_conv = nn.Conv2d(3, w, 3, stride: 1, padding: 1, bias: false);

@@ -65,6 +65,23 @@ public class PretrainOptions : TrainingOptions
     /// </summary>
     public int? ProjectionDim { get; set; }
 
+    /// <summary>
+    /// The projector's (hidden, output) widths on an encoder of <paramref name="featureDim"/> features: the options'
+    /// own, else the method's defaults (SimCLR: the feature width, as the reference).
+    /// </summary>
+    public (int Hidden, int Output) ProjectionWidths(int featureDim)
+    {
+        var (hidden, output) = Method switch
+        {
+            PretrainingMethod.MoCo => (MoCoOptions.DefaultProjectionHiddenDim, MoCoOptions.DefaultProjectionDim),
+            PretrainingMethod.Byol => (ByolOptions.DefaultProjectionHiddenDim, ByolOptions.DefaultProjectionDim),
+            PretrainingMethod.SimSiam => (SimSiamOptions.DefaultProjectionHiddenDim, SimSiamOptions.DefaultProjectionDim),
+            PretrainingMethod.BarlowTwins => (BarlowTwinsOptions.DefaultProjectionHiddenDim, BarlowTwinsOptions.DefaultProjectionDim),
+            _ => (featureDim, featureDim),
+        };
+        return (ProjectionHiddenDim ?? hidden, ProjectionDim ?? output);
+    }
+
     /// <summary>SimCLR only: BatchNorm in the projection head (SimCLR v2). Default: false, as the reference.</summary>
     public bool ProjectionBatchNorm { get; set; }
 

@@ -46,8 +46,7 @@ internal sealed class BarlowTwinsObjective : IPretrainingObjective
 
     public BarlowTwinsObjective(PretrainOptions options, int featureDim)
     {
-        int hidden = options.ProjectionHiddenDim ?? BarlowTwinsOptions.DefaultProjectionHiddenDim;
-        int output = options.ProjectionDim ?? BarlowTwinsOptions.DefaultProjectionDim;
+        var (hidden, output) = options.ProjectionWidths(featureDim);
         _projector = new MlpHead(featureDim, new[] { hidden, hidden }, output, hiddenBatchNorm: true);
         _offDiagonalWeight = options.BarlowTwins.OffDiagonalWeight ?? BarlowTwinsLoss.ScaledOffDiagonalWeight(output);
         EmbeddingDim = output;

@@ -53,8 +53,7 @@ internal sealed class ByolObjective : IPretrainingObjective
     public ByolObjective(PretrainOptions options, Encoder encoder)
     {
         _options = options.Byol;
-        int hidden = options.ProjectionHiddenDim ?? ByolOptions.DefaultProjectionHiddenDim;
-        int output = options.ProjectionDim ?? ByolOptions.DefaultProjectionDim;
+        var (hidden, output) = options.ProjectionWidths(encoder.FeatureDim);
         MlpHead NewProjector() => new(encoder.FeatureDim, new[] { hidden }, output, hiddenBatchNorm: true);
         _projector = NewProjector();
         _predictor = new MlpHead(output, new[] { _options.PredictorHiddenDim }, output, hiddenBatchNorm: true);

@@ -60,8 +60,7 @@ internal sealed class MoCoObjective : IPretrainingObjective
     public MoCoObjective(PretrainOptions options, Encoder encoder)
     {
         _options = options.MoCo;
-        int hidden = options.ProjectionHiddenDim ?? MoCoOptions.DefaultProjectionHiddenDim;
-        int output = options.ProjectionDim ?? MoCoOptions.DefaultProjectionDim;
+        var (hidden, output) = options.ProjectionWidths(encoder.FeatureDim);
         MlpHead NewProjector() => new(encoder.FeatureDim, new[] { hidden }, output, hiddenBatchNorm: false);
         _projector = NewProjector();
         _target = new MomentumTarget(encoder, _projector, NewProjector);

@@ -19,8 +19,8 @@ internal sealed class SimClrObjective : IPretrainingObjective
     public SimClrObjective(PretrainOptions options, int featureDim)
     {
         _options = options;
-        int output = options.ProjectionDim ?? featureDim;
-        _head = new ProjectionHead(featureDim, options.ProjectionHiddenDim ?? featureDim, output, options.ProjectionBatchNorm);
+        var (hidden, output) = options.ProjectionWidths(featureDim);
+        _head = new ProjectionHead(featureDim, hidden, output, options.ProjectionBatchNorm);
         _loss = new NtXentLoss(options.Temperature, options.LearnTemperature, options.SameViewNegatives);
         EmbeddingDim = output;
     }

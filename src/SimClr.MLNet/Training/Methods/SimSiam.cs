@@ -42,8 +42,7 @@ internal sealed class SimSiamObjective : IPretrainingObjective
     public SimSiamObjective(PretrainOptions options, int featureDim)
     {
         _options = options.SimSiam;
-        int hidden = options.ProjectionHiddenDim ?? SimSiamOptions.DefaultProjectionHiddenDim;
-        int output = options.ProjectionDim ?? SimSiamOptions.DefaultProjectionDim;
+        var (hidden, output) = options.ProjectionWidths(featureDim);
         _projector = new MlpHead(featureDim, new[] { hidden }, output, hiddenBatchNorm: true, outputBatchNorm: true);
         _predictor = new MlpHead(output, new[] { _options.PredictorHiddenDim }, output, hiddenBatchNorm: true);
         EmbeddingDim = output;
