@@ -1,6 +1,6 @@
 namespace SimClr.MLNet.Data;
 
-/// <summary>Options for <see cref="SimClrDataCatalogExtensions.LoadImageFolder"/>.</summary>
+/// <summary>Options for <see cref="Microsoft.ML.SimClrDataCatalogExtensions.LoadImageFolder"/>.</summary>
 public sealed class ImageFolderOptions
 {
     /// <summary>

@@ -1,6 +1,7 @@
-using Microsoft.ML;
+using SimClr.MLNet.Data;
 
-namespace SimClr.MLNet.Data;
+// In Microsoft.ML, as ML.NET's ImageEstimatorsCatalog is, so that `using Microsoft.ML;` finds the extensions.
+namespace Microsoft.ML;
 
 /// <summary>Loaders for image datasets, as extensions of <see cref="MLContext.Data"/>.</summary>
 public static class SimClrDataCatalogExtensions

@@ -1,6 +1,7 @@
-using Microsoft.ML;
+using SimClr.MLNet.MLNet;
 
-namespace SimClr.MLNet.MLNet;
+// In Microsoft.ML, as ML.NET's ImageEstimatorsCatalog is, so that `using Microsoft.ML;` finds the extensions.
+namespace Microsoft.ML;
 
 /// <summary>SimCLR estimators, as extensions of ML.NET's catalogs.</summary>
 public static class SimClrCatalog

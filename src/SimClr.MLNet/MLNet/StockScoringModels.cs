@@ -35,10 +35,31 @@ internal static class StockScoringModels
     /// <paramref name="classNames"/>, the same key as the training labels).
     /// </summary>
     /// <remarks>
-    /// ONNX outputs can only become vector columns in ML.NET, and only a stock trainer's prediction transformer
-    /// makes a scalar key column. So the graph also outputs the one-hot vector of its best class, and a
+    /// <para>
+    /// PredictedLabel must be a scalar key over the class names: a PredictionEngine reads it as <c>uint</c>, and
+    /// MapKeyToValue turns it into a <c>string</c>. Among stock components only a trainer's prediction transformer
+    /// makes a scalar key out of a vector. So the graph also outputs the one-hot vector of its best class, and a
     /// LbfgsMaximumEntropy "decoder", trained on the C one-hot vectors, maps it to the label key; this is checked
     /// to be exact for every class. Its own Score is then replaced by the head's probabilities.
+    /// </para>
+    /// <para>
+    /// What was tried instead (ML.NET 5.0.1, OnnxTransformer 5.0.1):
+    /// an ONNX class index of shape [N] (ArgMax, keepdims 0) becomes <c>Vector&lt;Int64, 1&gt;</c>; MapValue to the
+    /// class names and MapValueToKey keep the shape, giving <c>Vector&lt;Key&lt;UInt32, 0-2&gt;&gt;</c>. Evaluate accepts
+    /// that (it takes the prediction from Score and only needs a column named PredictedLabel to exist; a float vector
+    /// passes too), but a PredictionEngine fails with "Can't bind the IDataView column 'PredictedLabel' of type
+    /// 'Vector&lt;Key&lt;UInt32, 0-2&gt;&gt;' to field or property 'PredictedLabel' of type 'System.UInt32'", and
+    /// MapKeyToValue gives <c>Vector&lt;String&gt;</c>.
+    /// An ONNX output declared with rank 0 is typed as a scalar Int64 column, but reading any row throws
+    /// ArgumentNullException ('source'): OnnxTransformer's getter for every non-vector output
+    /// (Mapper.MakeObjectGetter, meant for sequences and maps) enumerates the value as a sequence. It would also tie
+    /// the graph to batch size 1.
+    /// No stock transform turns a one-slot vector into a scalar: Expression applies its lambda to each slot and
+    /// returns a vector; MapValue, MapValueToKey, ConvertType and Hash keep the input's shape; Concatenate always makes
+    /// a vector. A prediction transformer with given weights cannot be built either (the constructors of
+    /// MaximumEntropyModelParameters and MulticlassPredictionTransformer are internal), and CustomMapping needs our
+    /// assembly when the .zip is loaded.
+    /// </para>
     /// </remarks>
     public static TransformerChain<ITransformer> Classifier(Encoder encoder, LinearClassifier head, IReadOnlyList<string> classNames,
         string imageColumn, string labelColumn, int? gpuDeviceId, bool fallbackToCpu)
