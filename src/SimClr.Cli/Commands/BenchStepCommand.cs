@@ -1,12 +1,10 @@
 using System.ComponentModel;
-using System.Diagnostics;
 using SimClr.MLNet.Models;
 using SimClr.MLNet.Runtime;
 using SimClr.MLNet.Training;
 using SimClr.MLNet.Training.Methods;
 using Spectre.Console;
 using Spectre.Console.Cli;
-using static TorchSharp.torch;
 
 namespace SimClr.Cli.Commands;
 
@@ -75,90 +73,25 @@ internal sealed class BenchStepCommand : Command<BenchStepCommand.Settings>
     {
         var precision = ComputePrecisionNames.Parse(settings.Precision);
         var spec = new EncoderSpec(settings.Encoder, settings.Width, settings.Size);
-        TorchRuntime.Seed(1);
         int total = settings.Unlabeled + settings.Labeled;
-        // Twice the images one step needs, so every step gathers a different random batch, as real training does.
-        using var pool = new ImageTensorSet(randint(0, 256, new long[] { 2 * total, 3, settings.Size, settings.Size }, ScalarType.Byte),
-            Enumerable.Range(0, 2 * total).Select(i => (long)(i % 10)).ToArray(), Enumerable.Range(0, 10).Select(i => $"c{i}").ToArray());
-        var random = new Random(1);
-        long[] Rows(int count) => Enumerable.Range(0, count).Select(_ => (long)random.Next(2 * total)).ToArray();
-
-        var timer = new PhaseTimer();
-        Action step;
-        IDisposable run;
-        if (_mode == "pretrain")
+        var result = _mode switch
         {
-            var options = new PretrainOptions { EncoderSpec = spec, Precision = precision, BatchSize = total, Epochs = 1, Method = settings.Method };
-            var pretraining = new SelfSupervisedRun(options, pool, pool, null, CPU);
-            run = pretraining;
-            step = () =>
-            {
-                using var scope = NewDisposeScope();
-                timer.Start("data");
-                var (unlabeled, _) = pool.Gather(Rows(settings.Unlabeled));
-                var (labeled, labels) = pool.Gather(Rows(settings.Labeled));
-                pretraining.TrainStep(unlabeled, labeled, labels, new TrainingProgress(0, 1), timer);
-            };
-        }
-        else if (_mode == "distill")
+            "pretrain" => StepBenchmark.Pretrain(new PretrainOptions { EncoderSpec = spec, Precision = precision, Method = settings.Method },
+                settings.Unlabeled, settings.Labeled, settings.Steps, cancellation),
+            "distill" => StepBenchmark.Distill(new DistillOptions { Precision = precision, Targets = settings.Targets }, spec, total, settings.Steps, cancellation),
+            _ => StepBenchmark.Supervised(new SupervisedOptions { Precision = precision }, spec, total, settings.Steps, cancellation),
+        };
+        var what = _mode switch
         {
-            var options = new DistillOptions { Precision = precision, BatchSize = total, Epochs = 1, Targets = settings.Targets };
-            using var teacherEncoder = SimClr.MLNet.Models.Encoder.Create(spec);
-            using var teacherHead = new LinearClassifier(teacherEncoder.FeatureDim, pool.ClassNames.Count);
-            var distillation = new DistillRun(options, pool, pool, null, CPU, teacherEncoder, teacherHead, studentStart: null);
-            run = distillation;
-            // Once: the cached probabilities are gathered per batch, which costs nothing next to a step; random ones do.
-            using var cached = softmax(randn(2 * total, pool.ClassNames.Count), 1);
-            step = () =>
-            {
-                using var scope = NewDisposeScope();
-                timer.Start("data");
-                var rows = Rows(total);
-                var (images, labels) = pool.Gather(rows);
-                distillation.TrainStep(images, labels, settings.Targets == DistillTargets.Once ? cached.index_select(0, tensor(rows)) : null, timer);
-            };
-            return Measure(settings, run, step, timer, precision, total, cancellation);
-        }
-        else
-        {
-            var options = new SupervisedOptions { EncoderSpec = spec, Precision = precision, BatchSize = total, Epochs = 1 };
-            var supervised = new SupervisedRun(options, pool, null, CPU, pretrained: null);
-            run = supervised;
-            step = () =>
-            {
-                using var scope = NewDisposeScope();
-                timer.Start("data");
-                var (images, labels) = pool.Gather(Rows(total));
-                supervised.TrainStep(images, labels, timer);
-            };
-        }
-        return Measure(settings, run, step, timer, precision, total, cancellation);
-    }
-
-    int Measure(Settings settings, IDisposable run, Action step, PhaseTimer timer, ComputePrecision precision, int total, CancellationToken cancellation)
-    {
-        using (run)
-        {
-            step();   // warm-up: first-call allocations and oneDNN kernel selection
-            timer.Reset();
-            var times = new List<double>();
-            for (int i = 0; i < settings.Steps; i++)
-            {
-                cancellation.ThrowIfCancellationRequested();
-                var watch = Stopwatch.StartNew();
-                step();
-                times.Add(watch.Elapsed.TotalSeconds);
-            }
-            times.Sort();
-            double median = times[times.Count / 2];
-            double stepTotal = times.Sum();
-            var breakdown = timer.Totals.Select(kv => $"{kv.Key} {100 * kv.Value.TotalSeconds / stepTotal:F1}%");
-            _console.WriteLine(
-                $"simclr {_mode}{(_mode == "distill" ? $" targets {settings.Targets}" : "")} size={settings.Size} batch={settings.Unlabeled}+{settings.Labeled} " +
-                $"{settings.Encoder} width {settings.Width} {precision.ShortName()}, {TorchRuntime.Description}: " +
-                $"median step {median * 1000:F0} ms, {total / median:F1} images/s");
-            _console.WriteLine($"  time per phase (all timed steps): {string.Join(", ", breakdown)}");
-        }
+            "pretrain" => $"pretrain {MethodNames.Display(settings.Method)}",
+            "distill" => $"distill targets {settings.Targets}",
+            _ => _mode,
+        };
+        _console.WriteLine(
+            $"simclr {what} size={settings.Size} batch={settings.Unlabeled}+{settings.Labeled} " +
+            $"{settings.Encoder} width {settings.Width} {precision.ShortName()}, {TorchRuntime.Description}: " +
+            $"median step {result.MedianSeconds * 1000:F0} ms, {result.ImagesPerSecond:F1} images/s");
+        _console.WriteLine($"  time per phase (all timed steps): {string.Join(", ", result.PhaseFractions.Select(p => $"{p.Phase} {100 * p.Fraction:F1}%"))}");
         return 0;
     }
 }

@@ -42,7 +42,8 @@ public static class ExperimentSettings
                 continue;
             foreach (var (name, allowed, kinds) in Restricted)
                 if (!allowed.Contains(experiment) && typeof(ExperimentOptions).GetProperty(name)!.GetValue(options) != null)
-                    throw new PipelineException($"{source}: '{char.ToLowerInvariant(name[0])}{name[1..]}' is not an option of experiments.{experiment} (it applies to {kinds} only).");
+                    throw new PipelineException($"{source}: '{JsonName(name)}' is not an option of experiments.{experiment} (it applies to {kinds} only).",
+                        optionPath: $"experiments.{experiment}.{JsonName(name)}");
         }
         if (experiments.Pretrain is { } pretrain)
             CheckMethodOptions(pretrain, source);
@@ -61,10 +62,11 @@ public static class ExperimentSettings
         };
         foreach (var (name, options, owner) in given)
             if (options != null && owner != method)
-                throw new PipelineException($"{source}: experiments.pretrain.{char.ToLowerInvariant(name[0])}{name[1..]} holds options of {owner}, but the method is {method}; set \"method\": \"{owner}\" or remove them.");
+                throw new PipelineException($"{source}: experiments.pretrain.{JsonName(name)} holds options of {owner}, but the method is {method}; set \"method\": \"{owner}\" or remove them.",
+                    optionPath: $"experiments.pretrain.{JsonName(name)}");
         if (method != PretrainingMethod.SimClr && pretrain.Temperature != null)
             throw new PipelineException($"{source}: experiments.pretrain.temperature is SimCLR's, but the method is {method}" +
-                (method == PretrainingMethod.MoCo ? "; MoCo's is moCo.temperature." : ", which has none."));
+                (method == PretrainingMethod.MoCo ? "; MoCo's is moCo.temperature." : ", which has none."), optionPath: "experiments.pretrain.temperature");
     }
 
     public static PretrainOptions Pretrain(ExperimentOptions o, EncoderSpec encoder, int seed)
@@ -129,7 +131,7 @@ public static class ExperimentSettings
         if (o.Precision is { } precision)
         {
             try { options.Precision = ComputePrecisionNames.Parse(precision); }
-            catch (ArgumentException e) { throw new PipelineException($"experiments.{experiment}: {Reason(e)}"); }
+            catch (ArgumentException e) { throw new PipelineException($"experiments.{experiment}: {Reason(e)}", optionPath: $"experiments.{experiment}.precision"); }
         }
     }
 
@@ -141,10 +143,14 @@ public static class ExperimentSettings
         }
         catch (ArgumentException e)
         {
-            throw new PipelineException($"experiments.{experiment}: {Reason(e)}");
+            throw new PipelineException($"experiments.{experiment}: {Reason(e)}", optionPath: $"experiments.{experiment}.{JsonName(e.ParamName)}");
         }
         return options;
     }
+
+    /// <summary>An option's name as pipeline files write it: "MoCo.QueueSize" becomes "moCo.queueSize".</summary>
+    internal static string JsonName(string? name)
+        => string.Join('.', (name ?? "").Split('.', StringSplitOptions.RemoveEmptyEntries).Select(part => char.ToLowerInvariant(part[0]) + part[1..]));
 
     /// <summary>An argument exception's message without the parameter name .NET appends, on one line.</summary>
     internal static string Reason(ArgumentException e) => e.Message.Split(" (Parameter")[0].Split(Environment.NewLine)[0];

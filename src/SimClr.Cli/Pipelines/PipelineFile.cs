@@ -42,7 +42,15 @@ public static partial class PipelineFile
         }
         if (pipeline == null)
             throw new PipelineException($"{source}: the file holds no pipeline (it is 'null').");
-        Check(pipeline, source);
+        try
+        {
+            Check(pipeline, source);
+        }
+        catch (PipelineException e) when (e.OptionPath != null && JsonLines.Find(json, e.OptionPath) is { } line)
+        {
+            var message = e.Message.StartsWith(source + ": ", StringComparison.Ordinal) ? e.Message[(source.Length + 2)..] : e.Message;
+            throw new PipelineException($"{source} line {line}: {message}", e);
+        }
         return pipeline;
     }
 
@@ -106,10 +114,10 @@ public static partial class PipelineFile
         if (pipeline.Experiments is { Baseline: null, Pretrain: null, Finetune: null })
             throw new PipelineException($"{source}: no experiments; give at least one of baseline, pretrain, finetune, distill.");
         if (pipeline.Repeats is < 1 or > PipelineDefinition.MaxRepeats)
-            throw new PipelineException($"{source}: repeats {pipeline.Repeats} is out of range; use 1 to {PipelineDefinition.MaxRepeats}.");
+            throw new PipelineException($"{source}: repeats {pipeline.Repeats} is out of range; use 1 to {PipelineDefinition.MaxRepeats}.", optionPath: "repeats");
         ExperimentSettings.CheckKinds(pipeline.Experiments, source);
         if (pipeline.Data.ImageSize is < DataDefinition.MinImageSize or > DataDefinition.MaxImageSize)
-            throw new PipelineException($"{source}: data.imageSize {pipeline.Data.ImageSize} is out of range; use {DataDefinition.MinImageSize} to {DataDefinition.MaxImageSize} px.");
+            throw new PipelineException($"{source}: data.imageSize {pipeline.Data.ImageSize} is out of range; use {DataDefinition.MinImageSize} to {DataDefinition.MaxImageSize} px.", optionPath: "data.imageSize");
         // Build every experiment's options now, so a bad value fails before any data is read.
         var encoder = new SimClr.MLNet.Models.EncoderSpec(pipeline.Encoder.Architecture, pipeline.Encoder.Width, pipeline.Data.ImageSize);
         try
@@ -118,7 +126,7 @@ public static partial class PipelineFile
         }
         catch (ArgumentException e)
         {
-            throw new PipelineException($"{source}: encoder: {ExperimentSettings.Reason(e)}");
+            throw new PipelineException($"{source}: encoder: {ExperimentSettings.Reason(e)}", optionPath: $"encoder.{ExperimentSettings.JsonName(e.ParamName)}");
         }
         if (pipeline.Experiments.Baseline is { } baseline)
             ExperimentSettings.Supervised(baseline, encoder, pipeline.Seed, "baseline");
@@ -135,4 +143,9 @@ public static partial class PipelineFile
 }
 
 /// <summary>A problem with a pipeline or its run that the user can fix; the message is one line.</summary>
-public sealed class PipelineException(string message, Exception? inner = null) : Exception(message, inner);
+/// <param name="optionPath">The option at fault, as the file names it ("experiments.pretrain.moCo.queueSize"), so its line can be given.</param>
+public sealed class PipelineException(string message, Exception? inner = null, string? optionPath = null) : Exception(message, inner)
+{
+    /// <summary>The option at fault, or null.</summary>
+    public string? OptionPath { get; } = optionPath;
+}

@@ -11,7 +11,7 @@ namespace SimClr.MLNet.MLNet;
 /// ExtractPixels (RGB planes scaled to [0, 1], as the encoder was trained on), ApplyOnnxModel with the exported
 /// graph embedded, and for classifiers the key mapping that turns the best class into a PredictedLabel key.
 /// </summary>
-internal static class StockScoringModels
+public static class StockScoringModels
 {
     const string ResizedColumn = "SimClrResizedImage";
     const string PixelsColumn = "SimClrPixels";

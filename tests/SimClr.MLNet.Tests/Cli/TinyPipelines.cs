@@ -34,6 +34,22 @@ public static class TinyPipelines
         }
         """;
 
+    /// <summary>Pretraining with <paramref name="method"/> (tiny heads), then fine-tuning, on generated shapes.</summary>
+    public static string WithMethod(string method, string methodOptions) => $$"""
+        {
+          "name": "tiny-{{method}}",
+          "data": { "source": "synthetic", "imageSize": 16, "labeledCount": 16, "unlabeledCount": 16, "validationCount": 8 },
+          {{Encoder}},
+          "experiments": {
+            "pretrain": {
+              "method": "{{method}}", {{methodOptions}}
+              "epochs": 1, "batchSize": 16, "projectionHiddenDim": 16, "projectionDim": 8
+            },
+            "finetune": { "epochs": 1, "batchSize": 8 }
+          }
+        }
+        """;
+
     /// <summary>An image folder at <paramref name="root"/>, every image used for training and validation.</summary>
     public static string ImageFolder(string root) => $$"""
         {

@@ -1,0 +1,48 @@
+using SimClr.MLNet.Tests.Support;
+using static SimClr.MLNet.Tests.Cli.CliRunner;
+
+namespace SimClr.MLNet.Tests.Cli;
+
+/// <summary>"method" in a pipeline file: every method runs end to end, and its options are checked with the line they are on.</summary>
+[Collection(LibtorchGlobalState.Name)]
+public sealed class MethodPipelineTests
+{
+    [Theory]
+    [InlineData("MoCo", "\"moCo\": { \"queueSize\": 32, \"temperature\": 0.2 },", "MoCo v2")]
+    [InlineData("BYOL", "\"byol\": { \"predictorHiddenDim\": 8 },", "BYOL")]
+    [InlineData("SimSiam", "\"simSiam\": { \"predictorHiddenDim\": 4 },", "SimSiam")]
+    [InlineData("BarlowTwins", "\"barlowTwins\": { \"offDiagonalWeight\": 0.05 },", "Barlow Twins")]
+    [InlineData("SimCLR", "\"temperature\": 0.2,", "SimCLR")]
+    public void EachMethodRunsFromAPipelineFileAndItsReportNamesIt(string method, string options, string title)
+    {
+        using var dir = new TempDirectory();
+        var (code, output) = RunPipeline(dir, TinyPipelines.WithMethod(method, options), "--out", dir.Combine("out"));
+
+        Assert.True(code == 0, output);
+        Assert.True(File.Exists(dir.Combine("out", "finetuned.zip")));
+        var report = File.ReadAllText(dir.Combine("out", "report.md"));
+        Assert.Contains($"| {title} + linear probe | 1 |", report);
+        Assert.Contains($"| {title} fine-tuned | 1 |", report);
+        Assert.Contains($"Pretraining monitors ({title}, last epoch)", report);
+        Assert.Contains("emb_std", output);
+    }
+
+    [Theory]
+    [InlineData("\"method\": \"Moco2\",", "line 7: 'experiments.pretrain.method' must be one of SimClr, MoCo, Byol, SimSiam, BarlowTwins.")]
+    [InlineData("\"method\": \"MoCo\", \"moCo\": { \"queue\": 64 },", "line 7: unknown option 'queue' in 'experiments.pretrain.moCo'.")]
+    [InlineData("\"method\": \"MoCo\", \"moCo\": { \"queueSize\": 0 },", "line 7: experiments.pretrain: MoCo.QueueSize must be at least 1.")]
+    [InlineData("\"method\": \"MoCo\",\n \"byol\": { },", "line 8: experiments.pretrain.byol holds options of Byol, but the method is MoCo")]
+    [InlineData("\"method\": \"SimSiam\", \"temperature\": 0.5,", "line 7: experiments.pretrain.temperature is SimCLR's, but the method is SimSiam, which has none.")]
+    [InlineData("\"method\": \"Byol\", \"projectionBatchNorm\": true,", "line 7: experiments.pretrain: ProjectionBatchNorm is a SimCLR option; Method is Byol.")]
+    [InlineData("\"method\": \"Byol\", \"byol\": { \"baseMomentum\": 1.5 },", "line 7: experiments.pretrain: Byol.BaseMomentum must be in [0, 1].")]
+    public void BadMethodOptionsAreOneLineWithTheirLine(string options, string expected)
+    {
+        using var dir = new TempDirectory();
+        var (code, output) = RunPipeline(dir, TinyPipelines.WithMethod("SimCLR", "").Replace("\"method\": \"SimCLR\", ", options), "--out", dir.Combine("out"));
+
+        Assert.NotEqual(0, code);
+        var error = OneErrorLine(output);
+        Assert.Contains(expected, error);
+        Assert.DoesNotContain("(Parameter", error);
+    }
+}
