@@ -1,4 +1,5 @@
 using SimClr.Cli.Pipelines;
+using SimClr.MLNet.Training.Methods;
 
 namespace SimClr.MLNet.Tests.Cli;
 
@@ -91,5 +92,26 @@ public sealed class ShippedPipelineTests
             ? published.Experiments.Distill! with { Epochs = 15 }
             : published.Experiments.Distill! with { StudentStart = StudentStart.Scratch };
         Assert.Equal(expected, variant.Experiments.Distill);
+    }
+
+    /// <summary>The method comparison: one file per method, all on the published run's data, encoder and fine-tuning; pretraining differs only in the method, its options and the epochs that fill the budget.</summary>
+    [Fact]
+    public void TheMethodComparisonChangesOnlyTheMethod()
+    {
+        var published = Load("cifar10-5k-labels.json");
+        var files = Directory.GetFiles(Path.Combine(PipelinesFolder, "cifar10-methods"), "*.json").Select(PipelineFile.Load).ToList();
+        Assert.Equal(Enum.GetValues<PretrainingMethod>().Order(), files.Select(f => f.Experiments.Pretrain!.Method ?? PretrainingMethod.SimClr).Order());
+        foreach (var variant in files)
+        {
+            Assert.Equal((published.Data, published.Encoder, published.Seed), (variant.Data, variant.Encoder, variant.Seed));
+            Assert.Equal(published.Experiments.Finetune, variant.Experiments.Finetune);
+            Assert.Null(variant.Experiments.Baseline);
+            var pretrain = variant.Experiments.Pretrain!;
+            Assert.Equal(published.Experiments.Pretrain! with
+            {
+                Epochs = pretrain.Epochs, Method = pretrain.Method, MoCo = pretrain.MoCo, Byol = pretrain.Byol, SimSiam = pretrain.SimSiam,
+                BarlowTwins = pretrain.BarlowTwins, Temperature = pretrain.Temperature, ProjectionBatchNorm = pretrain.ProjectionBatchNorm,
+            }, pretrain);
+        }
     }
 }
