@@ -4,34 +4,35 @@ using SimClr.MLNet.Training.Methods;
 
 namespace SimClr.Cli.Pipelines;
 
-/// <summary>Turns a pipeline's experiment options into the library's options objects.</summary>
+/// <summary>
+/// Turns a pipeline's experiment options into the library's options objects. An option of the file is the
+/// library option of the same name: which experiments take it follows from which options class has it, and its
+/// value is copied by name, so a new library option needs only its property in <see cref="ExperimentOptions"/>
+/// (and a method's own options, whole objects of the library's classes, not even that).
+/// </summary>
 public static class ExperimentSettings
 {
-    /// <summary>Options that only some experiments take: option name, the experiments, and how to say which.</summary>
-    static readonly (string Option, string[] Experiments, string Kinds)[] Restricted =
+    /// <summary>The library options class behind each experiment.</summary>
+    static readonly Dictionary<string, Type> OptionsTypes = new()
     {
-        (nameof(ExperimentOptions.Temperature), new[] { "pretrain", "distill" }, "pretrain and distill"),
-        (nameof(ExperimentOptions.Method), new[] { "pretrain" }, "pretrain"),
-        (nameof(ExperimentOptions.MoCo), new[] { "pretrain" }, "pretrain"),
-        (nameof(ExperimentOptions.Byol), new[] { "pretrain" }, "pretrain"),
-        (nameof(ExperimentOptions.SimSiam), new[] { "pretrain" }, "pretrain"),
-        (nameof(ExperimentOptions.BarlowTwins), new[] { "pretrain" }, "pretrain"),
-        (nameof(ExperimentOptions.CollapseThreshold), new[] { "pretrain" }, "pretrain"),
-        (nameof(ExperimentOptions.LearnTemperature), new[] { "pretrain" }, "pretrain"),
-        (nameof(ExperimentOptions.SameViewNegatives), new[] { "pretrain" }, "pretrain"),
-        (nameof(ExperimentOptions.ProjectionBatchNorm), new[] { "pretrain" }, "pretrain"),
-        (nameof(ExperimentOptions.ProjectionDim), new[] { "pretrain" }, "pretrain"),
-        (nameof(ExperimentOptions.ProjectionHiddenDim), new[] { "pretrain" }, "pretrain"),
-        (nameof(ExperimentOptions.ProbeLearningRate), new[] { "pretrain" }, "pretrain"),
-        (nameof(ExperimentOptions.KnnNeighbors), new[] { "pretrain" }, "pretrain"),
-        (nameof(ExperimentOptions.ContrastiveAugmentation), new[] { "pretrain" }, "pretrain"),
-        (nameof(ExperimentOptions.ProbeAugmentation), new[] { "pretrain" }, "pretrain"),
-        (nameof(ExperimentOptions.Augmentation), new[] { "baseline", "finetune", "distill" }, "baseline, finetune and distill"),
-        (nameof(ExperimentOptions.EncoderLearningRateScale), new[] { "finetune", "distill" }, "finetune and distill"),
-        (nameof(ExperimentOptions.LabeledLossWeight), new[] { "distill" }, "distill"),
-        (nameof(ExperimentOptions.Targets), new[] { "distill" }, "distill"),
-        (nameof(ExperimentOptions.StudentStart), new[] { "distill" }, "distill"),
+        ["baseline"] = typeof(SupervisedOptions), ["pretrain"] = typeof(PretrainOptions),
+        ["finetune"] = typeof(SupervisedOptions), ["distill"] = typeof(DistillOptions),
     };
+
+    /// <summary>Options of the file that the library class has but the experiment does not take, and options that only the pipeline runner reads.</summary>
+    static readonly (string Experiment, string Option, bool Takes)[] Exceptions =
+    {
+        // A baseline's encoder is new: there is no pretrained encoder whose rate to scale.
+        ("baseline", nameof(ExperimentOptions.EncoderLearningRateScale), false),
+        // The runner picks the student's first encoder; the library takes the encoder itself.
+        ("distill", nameof(ExperimentOptions.StudentStart), true),
+    };
+
+    /// <summary>Whether experiments.<paramref name="experiment"/> takes the option called <paramref name="option"/>.</summary>
+    static bool Takes(string experiment, string option)
+        => Exceptions.FirstOrDefault(e => e.Experiment == experiment && e.Option == option) is { Experiment: not null } exception
+            ? exception.Takes
+            : OptionsTypes[experiment].GetProperty(option) != null;
 
     /// <summary>Refuses options on experiments that do not take them (pretraining options on baseline, and so on).</summary>
     public static void CheckKinds(ExperimentsDefinition experiments, string source)
@@ -40,10 +41,14 @@ public static class ExperimentSettings
         {
             if (experiments.For(experiment) is not { } options)
                 continue;
-            foreach (var (name, allowed, kinds) in Restricted)
-                if (!allowed.Contains(experiment) && typeof(ExperimentOptions).GetProperty(name)!.GetValue(options) != null)
-                    throw new PipelineException($"{source}: '{JsonName(name)}' is not an option of experiments.{experiment} (it applies to {kinds} only).",
-                        optionPath: $"experiments.{experiment}.{JsonName(name)}");
+            foreach (var property in typeof(ExperimentOptions).GetProperties())
+                if (property.GetValue(options) != null && !Takes(experiment, property.Name))
+                {
+                    var kinds = ExperimentsDefinition.Names.Where(name => Takes(name, property.Name)).ToList();
+                    var list = kinds.Count == 1 ? kinds[0] : $"{string.Join(", ", kinds.SkipLast(1))} and {kinds[^1]}";
+                    throw new PipelineException($"{source}: '{JsonName(property.Name)}' is not an option of experiments.{experiment} (it applies to {list} only).",
+                        optionPath: $"experiments.{experiment}.{JsonName(property.Name)}");
+                }
         }
         if (experiments.Pretrain is { } pretrain)
             CheckMethodOptions(pretrain, source);
@@ -70,69 +75,32 @@ public static class ExperimentSettings
     }
 
     public static PretrainOptions Pretrain(ExperimentOptions o, EncoderSpec encoder, int seed)
-    {
-        var options = new PretrainOptions { EncoderSpec = encoder, Seed = seed };
-        ApplyCommon(o, options, "pretrain");
-        if (o.BatchSize is { } batch) options.BatchSize = batch;
-        if (o.Method is { } method) options.Method = method;
-        if (o.MoCo is { } moco) options.MoCo = moco;
-        if (o.Byol is { } byol) options.Byol = byol;
-        if (o.SimSiam is { } simSiam) options.SimSiam = simSiam;
-        if (o.BarlowTwins is { } barlowTwins) options.BarlowTwins = barlowTwins;
-        if (o.CollapseThreshold is { } collapse) options.CollapseThreshold = collapse;
-        if (o.Temperature is { } t) options.Temperature = t;
-        if (o.LearnTemperature is { } learn) options.LearnTemperature = learn;
-        if (o.SameViewNegatives is { } same) options.SameViewNegatives = same;
-        if (o.ProjectionBatchNorm is { } bn) options.ProjectionBatchNorm = bn;
-        if (o.ProjectionDim is { } dim) options.ProjectionDim = dim;
-        if (o.ProjectionHiddenDim is { } hidden) options.ProjectionHiddenDim = hidden;
-        if (o.ProbeLearningRate is { } probe) options.ProbeLearningRate = probe;
-        if (o.KnnNeighbors is { } k) options.KnnNeighbors = k;
-        if (o.ContrastiveAugmentation is { } strong) options.ContrastiveAugmentation = strong;
-        if (o.ProbeAugmentation is { } weak) options.ProbeAugmentation = weak;
-        return Checked(options, "pretrain");
-    }
+        => Checked(Apply(o, new PretrainOptions { EncoderSpec = encoder, Seed = seed }, "pretrain"), "pretrain");
 
     /// <param name="experiment">baseline or finetune, for error messages.</param>
     /// <param name="runName">The run's name: the experiment's, with the repeat appended after the first ("baseline-2").</param>
     public static SupervisedOptions Supervised(ExperimentOptions o, EncoderSpec? encoder, int seed, string experiment, string? runName = null)
-        => Checked(ApplySupervised(o, new SupervisedOptions { EncoderSpec = encoder, Seed = seed, RunName = runName ?? experiment }, experiment), experiment);
+        => Checked(Apply(o, new SupervisedOptions { EncoderSpec = encoder, Seed = seed, RunName = runName ?? experiment }, experiment), experiment);
 
     /// <param name="runName">The run's name: "distill", with the repeat appended after the first ("distill-2").</param>
     public static DistillOptions Distill(ExperimentOptions o, int seed, string? runName = null)
-    {
-        const string experiment = "distill";
-        var options = ApplySupervised(o, new DistillOptions { Seed = seed, RunName = runName ?? experiment }, experiment);
-        if (o.Temperature is { } t) options.Temperature = t;
-        if (o.LabeledLossWeight is { } weight) options.LabeledLossWeight = weight;
-        if (o.Targets is { } targets) options.Targets = targets;
-        return Checked(options, experiment);
-    }
+        => Checked(Apply(o, new DistillOptions { Seed = seed, RunName = runName ?? "distill" }, "distill"), "distill");
 
-    static T ApplySupervised<T>(ExperimentOptions o, T options, string experiment) where T : SupervisedOptions
+    /// <summary>Copies every option the file sets onto the library property of the same name.</summary>
+    static T Apply<T>(ExperimentOptions o, T options, string experiment) where T : TrainingOptions
     {
-        ApplyCommon(o, options, experiment);
-        if (o.BatchSize is { } batch) options.BatchSize = batch;
-        if (o.Augmentation is { } augmentation) options.Augmentation = augmentation;
-        if (o.EncoderLearningRateScale is { } scale) options.EncoderLearningRateScale = scale;
-        return options;
-    }
-
-    static void ApplyCommon(ExperimentOptions o, TrainingOptions options, string experiment)
-    {
-        if (o.Epochs is { } epochs) options.Epochs = epochs;
-        if (o.Optimizer is { } optimizer) options.Optimizer = optimizer;
-        if (o.LearningRate is { } rate) options.LearningRate = rate;
-        if (o.Momentum is { } momentum) options.Momentum = momentum;
-        if (o.WeightDecay is { } decay) options.WeightDecay = decay;
-        if (o.Schedule is { } schedule) options.Schedule = schedule;
-        if (o.WarmupEpochs is { } warmup) options.WarmupEpochs = warmup;
-        if (o.EvaluationBatchSize is { } evaluation) options.EvaluationBatchSize = evaluation;
-        if (o.Precision is { } precision)
+        foreach (var property in typeof(ExperimentOptions).GetProperties())
         {
-            try { options.Precision = ComputePrecisionNames.Parse(precision); }
-            catch (ArgumentException e) { throw new PipelineException($"experiments.{experiment}: {Reason(e)}", optionPath: $"experiments.{experiment}.precision"); }
+            if (property.GetValue(o) is not { } value || typeof(T).GetProperty(property.Name) is not { } target || !Takes(experiment, property.Name))
+                continue;
+            if (target.PropertyType == typeof(ComputePrecision) && value is string text)
+            {
+                try { value = ComputePrecisionNames.Parse(text); }
+                catch (ArgumentException e) { throw new PipelineException($"experiments.{experiment}: {Reason(e)}", optionPath: $"experiments.{experiment}.precision"); }
+            }
+            target.SetValue(options, value);
         }
+        return options;
     }
 
     static T Checked<T>(T options, string experiment) where T : TrainingOptions

@@ -45,4 +45,21 @@ public sealed class MethodPipelineTests
         Assert.Contains(expected, error);
         Assert.DoesNotContain("(Parameter", error);
     }
+
+    /// <summary>Options are copied by name onto the library's options: every option of a pipeline file must be some experiment's, under the same name and type.</summary>
+    [Fact]
+    public void EveryPipelineOptionReachesALibraryOptionOfTheSameNameAndType()
+    {
+        var libraryTypes = new[] { typeof(SimClr.MLNet.Training.PretrainOptions), typeof(SimClr.MLNet.Training.DistillOptions) };
+        foreach (var option in typeof(SimClr.Cli.Pipelines.ExperimentOptions).GetProperties())
+        {
+            if (option.Name == nameof(SimClr.Cli.Pipelines.ExperimentOptions.StudentStart))
+                continue;   // read by the pipeline runner itself
+            var target = libraryTypes.Select(t => t.GetProperty(option.Name)).FirstOrDefault(p => p != null);
+            Assert.True(target != null, $"{option.Name} is no library option");
+            var fileType = Nullable.GetUnderlyingType(option.PropertyType) ?? option.PropertyType;
+            if (option.Name != nameof(SimClr.Cli.Pipelines.ExperimentOptions.Precision))   // written fp32, bf16 or auto
+                Assert.True(target!.PropertyType.IsAssignableFrom(fileType) || Nullable.GetUnderlyingType(target.PropertyType) == fileType, option.Name);
+        }
+    }
 }
