@@ -128,7 +128,8 @@ public sealed record ExperimentsDefinition
 
 /// <summary>
 /// Options of one experiment. Every value is optional; an unset value keeps the library default (the reference's).
-/// Names are those of <see cref="PretrainOptions"/>, <see cref="SupervisedOptions"/> and <see cref="DistillOptions"/>.
+/// Each is copied onto the property of the same name of <see cref="PretrainOptions"/>, <see cref="SupervisedOptions"/>
+/// or <see cref="DistillOptions"/> (<see cref="ExperimentSettings"/>), whose documentation and defaults apply.
 /// </summary>
 public sealed record ExperimentOptions
 {
