@@ -4,7 +4,7 @@ using SimClr.MLNet.Training;
 namespace SimClr.MLNet.MLNet;
 
 /// <summary>
-/// SimCLR pretraining as an ML.NET estimator: <c>Fit</c> trains an encoder on the images of the training data (plus
+/// Self-supervised pretraining (SimCLR, or the method of <see cref="Training.PretrainOptions.Method"/>) as an ML.NET estimator: <c>Fit</c> trains an encoder on the images of the training data (plus
 /// <see cref="SimClrPretrainOptions.UnlabeledData"/>), with an online linear probe on the labelled rows, and returns
 /// a transformer that adds the encoder's features. Create it with <c>mlContext.Transforms.SimClrPretrain(options)</c>.
 /// </summary>
