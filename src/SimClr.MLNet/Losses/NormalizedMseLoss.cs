@@ -24,11 +24,8 @@ public static class NormalizedMseLoss
     /// <exception cref="ArgumentException">The shapes differ or are not [N, D]; the message names the argument.</exception>
     public static Tensor Compute(Tensor predictions, Tensor targets)
     {
-        PairChecks.SameRows(predictions, targets, nameof(predictions), nameof(targets));
+        // 2 - 2 mean cos is 2 + 2 times SimSiam's negative cosine, which checks the shapes and detaches the targets.
         using var scope = NewDisposeScope();
-        var p = nn.functional.normalize(predictions, dim: 1);          // [N, D]
-        var t = nn.functional.normalize(targets.detach(), dim: 1);     // [N, D]
-        var cosine = p.mul(t).sum(1);                                   // [N]
-        return cosine.mul(-2).add(2).mean().MoveToOuterDisposeScope();
+        return NegativeCosineLoss.Compute(predictions, targets).mul(2).add(2).MoveToOuterDisposeScope();
     }
 }
