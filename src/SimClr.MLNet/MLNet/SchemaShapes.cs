@@ -21,12 +21,13 @@ internal static class SchemaShapes
         return new SchemaShape(shape.Where(c => c.Name != Scratch));
     }
 
-    /// <summary><paramref name="input"/> plus the columns a stock multiclass trainer adds: Score and PredictedLabel.</summary>
-    public static SchemaShape WithMulticlassOutputs(SchemaShape input, string labelColumn, string imageColumn)
+    /// <summary>
+    /// <paramref name="input"/> plus the columns a stock multiclass trainer adds (Score and PredictedLabel) and the
+    /// encoder's features in <paramref name="featureColumn"/>, which our classifiers output too.
+    /// </summary>
+    public static SchemaShape WithMulticlassOutputs(SchemaShape input, string labelColumn, string imageColumn, string featureColumn = "Features")
     {
-        const string features = Scratch + "_features";
-        var withFeatures = WithFloatVector(input, features, imageColumn);
-        var shape = Context.MulticlassClassification.Trainers.LbfgsMaximumEntropy(labelColumn, features).GetOutputSchema(withFeatures);
-        return new SchemaShape(shape.Where(c => c.Name != features));
+        var withFeatures = WithFloatVector(input, featureColumn, imageColumn);
+        return Context.MulticlassClassification.Trainers.LbfgsMaximumEntropy(labelColumn, featureColumn).GetOutputSchema(withFeatures);
     }
 }

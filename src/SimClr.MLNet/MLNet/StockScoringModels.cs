@@ -31,8 +31,9 @@ public static class StockScoringModels
     }
 
     /// <summary>
-    /// Image column to <c>Score</c> (class probabilities from the trained head) and <c>PredictedLabel</c> (a key over
-    /// <paramref name="classNames"/>, the same key as the training labels).
+    /// Image column to <c>Score</c> (class probabilities from the trained head), <c>PredictedLabel</c> (a key over
+    /// <paramref name="classNames"/>, the same key as the training labels) and <paramref name="featureColumn"/> (the
+    /// encoder's features, the embeddings the head classifies).
     /// </summary>
     /// <remarks>
     /// <para>
@@ -62,14 +63,14 @@ public static class StockScoringModels
     /// </para>
     /// </remarks>
     public static TransformerChain<ITransformer> Classifier(Encoder encoder, LinearClassifier head, IReadOnlyList<string> classNames,
-        string imageColumn, string labelColumn, int? gpuDeviceId, bool fallbackToCpu)
+        string imageColumn, string labelColumn, int? gpuDeviceId, bool fallbackToCpu, string featureColumn = "Features")
     {
         var ml = new MLContext(seed: 0);
-        var onnx = OnnxModels.Classifier(encoder, head, PixelsColumn, ProbabilitiesColumn, OneHotColumn);
+        var onnx = OnnxModels.Classifier(encoder, head, PixelsColumn, ProbabilitiesColumn, OneHotColumn, featureColumn);
         var decoder = TrainDecoder(ml, classNames, labelColumn);
         var sample = SampleImages(ml, imageColumn, encoder.Spec.ImageSize);
         var scoring = Preprocessing(ml, encoder.Spec.ImageSize, imageColumn)
-            .Append(ml.Transforms.ApplyOnnxModel(new[] { ProbabilitiesColumn, OneHotColumn }, new[] { PixelsColumn }, new MemoryStream(onnx), gpuDeviceId, fallbackToCpu))
+            .Append(ml.Transforms.ApplyOnnxModel(new[] { ProbabilitiesColumn, OneHotColumn, featureColumn }, new[] { PixelsColumn }, new MemoryStream(onnx), gpuDeviceId, fallbackToCpu))
             .Fit(sample);
         var decoded = decoder.Transform(scoring.Transform(sample));
         var tidy = ml.Transforms.CopyColumns("Score", ProbabilitiesColumn)

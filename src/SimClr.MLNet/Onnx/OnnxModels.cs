@@ -26,10 +26,12 @@ public static class OnnxModels
 
     /// <summary>
     /// Images to class probabilities ([N, C], softmax of the head's logits) in <paramref name="probabilitiesName"/>,
-    /// and the one-hot vector of the most probable class ([N, C]) in <paramref name="oneHotName"/>.
+    /// the one-hot vector of the most probable class ([N, C]) in <paramref name="oneHotName"/> and, when
+    /// <paramref name="featuresName"/> is given, the encoder's features ([N, D]), so that a classifier's .zip also
+    /// gives the embeddings it classifies.
     /// </summary>
     /// <exception cref="OnnxExportException">The encoder has a layer the exporter does not support.</exception>
-    public static byte[] Classifier(Encoder encoder, LinearClassifier head, string inputName, string probabilitiesName, string oneHotName)
+    public static byte[] Classifier(Encoder encoder, LinearClassifier head, string inputName, string probabilitiesName, string oneHotName, string? featuresName = null)
     {
         var graph = new OnnxGraph("simclr_classifier");
         int s = encoder.Spec.ImageSize;
@@ -42,6 +44,11 @@ public static class OnnxModels
         graph.AddNamed("Cast", new[] { isBest }, oneHotName, ("to", (long)DataType.Float));
         graph.AddOutput(probabilitiesName, DataType.Float, OnnxDim.Named("N"), head.ClassCount);
         graph.AddOutput(oneHotName, DataType.Float, OnnxDim.Named("N"), head.ClassCount);
+        if (featuresName != null)
+        {
+            graph.AddNamed("Identity", new[] { features }, featuresName);
+            graph.AddOutput(featuresName, DataType.Float, OnnxDim.Named("N"), encoder.FeatureDim);
+        }
         return graph.ToBytes(Version);
     }
 }
