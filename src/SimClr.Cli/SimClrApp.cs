@@ -32,6 +32,10 @@ public static class SimClrApp
             config.AddCommand<DoctorCommand>("doctor")
                 .WithDescription("Check this machine: CPU features, libtorch, convolution gradients against float64, ONNX Runtime, GPU.");
             config.AddCommand<PredictCommand>("predict").WithDescription("Top classes of images, from a saved classifier .zip.");
+            config.AddCommand<EmbedCommand>("embed")
+                .WithDescription("The encoder's features of a folder of images: embeddings.csv and TensorBoard projector files.");
+            config.AddCommand<NeighborsCommand>("neighbors")
+                .WithDescription("A picture of query images and their nearest images by the encoder's features.");
             config.AddCommand<VisualizeAugmentationsCommand>("visualize-augmentations")
                 .WithDescription("The reference's grid: original, weakly and twice strongly augmented images.");
             config.AddBranch("download", download =>

@@ -1,0 +1,47 @@
+using System.ComponentModel;
+using SimClr.Cli.Reporting;
+using SimClr.MLNet.Embeddings;
+using SimClr.MLNet.Training;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace SimClr.Cli.Commands;
+
+/// <summary>
+/// <c>simclr embed --model MODEL --data PATH --out DIR</c>: the encoder's features of every image in a folder, as
+/// embeddings.csv and as TensorBoard projector files.
+/// </summary>
+internal sealed class EmbedCommand(IAnsiConsole console) : Command<EmbedCommand.Settings>
+{
+    public sealed class Settings : CommandSettings
+    {
+        [CommandOption("--model <FILE>")] [Description("A saved probe or classifier .zip (probe.zip, finetuned.zip, ...), or an encoder checkpoint (checkpoints/pretrain.checkpoint.zip).")]
+        public string Model { get; init; } = "";
+
+        [CommandOption("--data <PATH>")] [Description("An image folder: class folders (labels from their names) or a flat folder of images.")]
+        public string Data { get; init; } = "";
+
+        [CommandOption("--out <DIR>")] [Description("Output folder for embeddings.csv, tensors.tsv, metadata.tsv, sprite.png and projector_config.pbtxt.")]
+        public string Out { get; init; } = "";
+
+        public override ValidationResult Validate()
+            => string.IsNullOrWhiteSpace(Model) ? ValidationResult.Error("--model is required.")
+                : string.IsNullOrWhiteSpace(Data) ? ValidationResult.Error("--data is required.")
+                : string.IsNullOrWhiteSpace(Out) ? ValidationResult.Error("--out is required.")
+                : ValidationResult.Success();
+    }
+
+    /// <summary>Thumbnails of the sprite: the projector shows them at most this big.</summary>
+    const int ThumbnailSize = 32;
+
+    public override int Execute(CommandContext context, Settings settings, CancellationToken cancellation)
+    {
+        var images = ImageFolderInput.Open(settings.Data);
+        var embeddings = ModelEmbeddings.Compute(settings.Model, images);
+        using var thumbnails = ImageTensorSet.FromDataView(images, ThumbnailSize);
+        ProjectorFiles.Write(settings.Out, embeddings, thumbnails);
+        console.WriteLine($"{embeddings.Count:N0} images, {embeddings.Dimension} features each, written to {settings.Out}: embeddings.csv and the TensorBoard projector's " +
+                          "tensors.tsv, metadata.tsv, sprite.png, projector_config.pbtxt (projector.tensorflow.org, \"Load\").");
+        return 0;
+    }
+}
