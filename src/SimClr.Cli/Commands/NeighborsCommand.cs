@@ -65,9 +65,11 @@ internal sealed class NeighborsCommand(IAnsiConsole console) : Command<Neighbors
         using var dataThumbnails = ImageTensorSet.FromDataView(data, ThumbnailSize);
         using var queryImages = dataThumbnails.Subset(rows.Select(r => (long)r).ToArray());
         using var indexThumbnails = sameFolder ? null : ImageTensorSet.FromDataView(index, ThumbnailSize);
-        NeighborGrid.Write(settings.Out, queryImages, rows.Select(r => queries.Labels[r]).ToArray(), indexThumbnails ?? dataThumbnails, bank.Labels, neighbors, queries.ClassNames);
-        var sameClass = neighbors.SelectMany((n, q) => n.Where(x => queries.Labels[rows[q]] >= 0 && bank.Labels[x.Row] == queries.Labels[rows[q]])).Count();
-        int labelled = neighbors.Where((n, q) => queries.Labels[rows[q]] >= 0).Sum(n => n.Length);
+        var queryLabels = rows.Select(queries.LabelName).ToArray();
+        var bankLabels = Enumerable.Range(0, bank.Count).Select(bank.LabelName).ToArray();
+        NeighborGrid.Write(settings.Out, queryImages, queryLabels, indexThumbnails ?? dataThumbnails, bankLabels, neighbors);
+        int labelled = neighbors.Where((_, q) => queryLabels[q].Length > 0).Sum(n => n.Length);
+        int sameClass = neighbors.SelectMany((n, q) => n.Where(x => queryLabels[q].Length > 0 && bankLabels[x.Row] == queryLabels[q])).Count();
         console.WriteLine($"{rows.Length} queries x {neighbors.FirstOrDefault()?.Length ?? 0} neighbours written to {settings.Out}" +
                           (labelled > 0 ? $"; {sameClass} of {labelled} neighbours share the query's class." : "."));
         return 0;

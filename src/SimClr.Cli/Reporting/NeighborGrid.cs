@@ -15,12 +15,11 @@ public static class NeighborGrid
     const int Side = 64, Margin = 6, Caption = 16, Frame = 3;
 
     /// <param name="queryImages">The queries' images, row for row with <paramref name="neighbors"/>.</param>
-    /// <param name="queryLabels">The queries' 0-based labels (-1: none).</param>
+    /// <param name="queryLabels">The queries' class names ("" when unknown).</param>
     /// <param name="bankImages">The images the neighbours index.</param>
-    /// <param name="bankLabels">Their 0-based labels (-1: none).</param>
-    /// <param name="classNames">Names of the labels, for the queries' captions.</param>
-    public static void Write(string path, ImageTensorSet queryImages, IReadOnlyList<int> queryLabels, ImageTensorSet bankImages,
-        IReadOnlyList<int> bankLabels, Neighbor[][] neighbors, IReadOnlyList<string> classNames)
+    /// <param name="bankLabels">Their class names ("" when unknown): classes are compared by name, so the two sets may list them differently.</param>
+    public static void Write(string path, ImageTensorSet queryImages, IReadOnlyList<string> queryLabels, ImageTensorSet bankImages,
+        IReadOnlyList<string> bankLabels, Neighbor[][] neighbors)
     {
         int k = neighbors.Length == 0 ? 0 : neighbors.Max(n => n.Length);
         int cell = Side + 2 * Frame;
@@ -34,12 +33,12 @@ public static class NeighborGrid
         {
             int y = Margin + q * (cell + Caption + Margin);
             ImageRendering.Draw(canvas, queryImages.Images[q], Margin + Frame, y + Frame, Side);
-            canvas.DrawText(queryLabels[q] >= 0 ? classNames[queryLabels[q]] : "query", Margin + Frame, y + cell + Caption - 3, text);
+            canvas.DrawText(queryLabels[q].Length > 0 ? queryLabels[q] : "query", Margin + Frame, y + cell + Caption - 3, text);
             for (int j = 0; j < neighbors[q].Length; j++)
             {
                 var (row, similarity) = neighbors[q][j];
                 int x = Margin + (j + 1) * (cell + Margin) + Margin;
-                if (queryLabels[q] >= 0 && bankLabels[row] >= 0)
+                if (queryLabels[q].Length > 0 && bankLabels[row].Length > 0)
                     canvas.DrawRect(x, y, cell, cell, bankLabels[row] == queryLabels[q] ? same : other);
                 ImageRendering.Draw(canvas, bankImages.Images[row], x + Frame, y + Frame, Side);
                 canvas.DrawText(similarity.ToString("0.00", System.Globalization.CultureInfo.InvariantCulture), x + Frame, y + cell + Caption - 3, text);
