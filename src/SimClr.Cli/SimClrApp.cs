@@ -36,6 +36,8 @@ public static class SimClrApp
                 .WithDescription("The encoder's features of a folder of images: embeddings.csv and TensorBoard projector files.");
             config.AddCommand<NeighborsCommand>("neighbors")
                 .WithDescription("A picture of query images and their nearest images by the encoder's features.");
+            config.AddCommand<ServeCommand>("serve")
+                .WithDescription("A web page and HTTP API around a saved classifier: drop an image, see its classes (and, with --index, its nearest images).");
             config.AddCommand<VisualizeAugmentationsCommand>("visualize-augmentations")
                 .WithDescription("The reference's grid: original, weakly and twice strongly augmented images.");
             config.AddBranch("download", download =>
