@@ -1,6 +1,7 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Transforms.Image;
+using SimClr.MLNet.Data;
 using SimClr.MLNet.Models;
 using SimClr.MLNet.Onnx;
 
@@ -80,7 +81,7 @@ public static class StockScoringModels
     }
 
     static EstimatorChain<ImagePixelExtractingTransformer> Preprocessing(MLContext ml, int size, string imageColumn)
-        => ml.Transforms.ResizeImages(ResizedColumn, size, size, imageColumn, ImageResizingEstimator.ResizingKind.Fill)
+        => ImageResizing.Estimator(ml, size, ResizedColumn, imageColumn)
             .Append(ml.Transforms.ExtractPixels(PixelsColumn, ResizedColumn,
                 ImagePixelExtractingEstimator.ColorBits.Rgb, ImagePixelExtractingEstimator.ColorsOrder.ARGB,
                 interleavePixelColors: false, offsetImage: 0f, scaleImage: 1f / 255f));

@@ -68,8 +68,8 @@ public sealed class ImageTensorSet : IDisposable
     }
 
     /// <summary>
-    /// Reads every row of <paramref name="data"/> into memory, resized (stretched, bilinear) to
-    /// <paramref name="imageSize"/> where needed.
+    /// Reads every row of <paramref name="data"/> into memory, resized to <paramref name="imageSize"/> where needed by
+    /// <see cref="ImageResizing"/>, exactly as a saved model resizes what it scores.
     /// </summary>
     /// <param name="data">The rows.</param>
     /// <param name="imageSize">Side of the square images to train on.</param>
@@ -102,13 +102,17 @@ public sealed class ImageTensorSet : IDisposable
         const int chunkRows = 512;
         var buffer = new byte[chunkRows * recordBytes];
         int inChunk = 0;
-        byte[] native = Array.Empty<byte>();
-        var columns = label is null ? new[] { image } : new[] { image, label.Value };
-        using (var cursor = data.GetRowCursor(columns))
+        // Rows of another size are read through the resize transform; its getter runs only when called.
+        const string resizedName = "__simclr_resized";
+        var withResized = ImageResizing.Estimator(new MLContext(seed: 0), imageSize, resizedName, imageColumn).Fit(data).Transform(data);
+        var resizedColumn = withResized.Schema[resizedName];
+        var columns = label is null ? new[] { image, resizedColumn } : new[] { image, resizedColumn, label.Value };
+        using (var cursor = withResized.GetRowCursor(columns.Select(c => withResized.Schema[c.Name])))
         {
-            var imageGetter = cursor.GetGetter<MLImage>(image);
-            var labelGetter = label is null ? null : cursor.GetGetter<uint>(label.Value);
-            MLImage? value = null;
+            var imageGetter = cursor.GetGetter<MLImage>(withResized.Schema[image.Name]);
+            var resizedGetter = cursor.GetGetter<MLImage>(resizedColumn);
+            var labelGetter = label is null ? null : cursor.GetGetter<uint>(withResized.Schema[label.Value.Name]);
+            MLImage? value = null, resized = null;
             while (cursor.MoveNext())
             {
                 imageGetter(ref value!);
@@ -120,11 +124,8 @@ public sealed class ImageTensorSet : IDisposable
                     ImagePixels.ToRgbPlanes(value, target);
                 else
                 {
-                    int nativeBytes = 3 * value.Width * value.Height;
-                    if (native.Length < nativeBytes)
-                        native = new byte[nativeBytes];
-                    ImagePixels.ToRgbPlanes(value, native);
-                    Resize(native.AsSpan(0, nativeBytes), value.Width, value.Height, imageSize, target);
+                    resizedGetter(ref resized!);
+                    ImagePixels.ToRgbPlanes(resized, target);
                 }
                 if (++inChunk == chunkRows)
                 {
@@ -133,6 +134,7 @@ public sealed class ImageTensorSet : IDisposable
                 }
             }
             value?.Dispose();
+            resized?.Dispose();
         }
         if (inChunk > 0)
             chunks.Add(tensor(buffer.AsSpan(0, inChunk * recordBytes).ToArray(), new long[] { inChunk, 3, imageSize, imageSize }));
@@ -146,16 +148,6 @@ public sealed class ImageTensorSet : IDisposable
             foreach (var chunk in chunks)
                 chunk.Dispose();
         return new ImageTensorSet(images, labels.ToArray(), classNames);
-    }
-
-    static void Resize(ReadOnlySpan<byte> planes, int width, int height, int size, Span<byte> target)
-    {
-        using var scope = NewDisposeScope();
-        var source = tensor(planes.ToArray(), new long[] { 1, 3, height, width }).to(ScalarType.Float32);
-        var resized = nn.functional.interpolate(source, new long[] { size, size }, mode: InterpolationMode.Bilinear,
-            align_corners: false, antialias: true);
-        var bytes = resized.round().clamp(0, 255).to(ScalarType.Byte).contiguous();
-        bytes.bytes.CopyTo(target);
     }
 
     /// <inheritdoc />
