@@ -21,6 +21,9 @@ internal sealed class EmbedCommand(IAnsiConsole console) : Command<EmbedCommand.
         [CommandOption("--data <PATH>")] [Description("An image folder: class folders (labels from their names) or a flat folder of images.")]
         public string Data { get; init; } = "";
 
+        [CommandOption("--unlabeled <FOLDER>")] [Description("A subfolder of --data holding unlabelled images (not a class), as a pipeline's data.unlabeledFolder.")]
+        public string? Unlabeled { get; init; }
+
         [CommandOption("--out <DIR>")] [Description("Output folder for embeddings.csv, tensors.tsv, metadata.tsv, sprite.png and projector_config.pbtxt.")]
         public string Out { get; init; } = "";
 
@@ -36,7 +39,7 @@ internal sealed class EmbedCommand(IAnsiConsole console) : Command<EmbedCommand.
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellation)
     {
-        var images = ImageFolderInput.Open(settings.Data);
+        var images = ImageFolderInput.Open(settings.Data, settings.Unlabeled);
         var embeddings = ModelEmbeddings.Compute(settings.Model, images);
         using var thumbnails = ImageTensorSet.FromDataView(images, ThumbnailSize);
         ProjectorFiles.Write(settings.Out, embeddings, thumbnails);

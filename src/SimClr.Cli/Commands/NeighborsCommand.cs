@@ -33,6 +33,9 @@ internal sealed class NeighborsCommand(IAnsiConsole console) : Command<Neighbors
         [CommandOption("--seed <N>")] [Description("Which queries are drawn.")] [DefaultValue(1)]
         public int Seed { get; init; } = 1;
 
+        [CommandOption("--unlabeled <FOLDER>")] [Description("A subfolder of --data holding unlabelled images (not a class), as a pipeline's data.unlabeledFolder.")]
+        public string? Unlabeled { get; init; }
+
         [CommandOption("--out <PNG>")] [Description("The picture to write.")] [DefaultValue("neighbors.png")]
         public string Out { get; init; } = "neighbors.png";
 
@@ -47,10 +50,10 @@ internal sealed class NeighborsCommand(IAnsiConsole console) : Command<Neighbors
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellation)
     {
-        var data = ImageFolderInput.Open(settings.Data);
+        var data = ImageFolderInput.Open(settings.Data, settings.Unlabeled);
         var queries = ModelEmbeddings.Compute(settings.Model, data);
         bool sameFolder = settings.Index == null || Path.GetFullPath(settings.Index) == Path.GetFullPath(settings.Data);
-        var index = sameFolder ? data : ImageFolderInput.Open(settings.Index!);
+        var index = sameFolder ? data : ImageFolderInput.Open(settings.Index!, settings.Unlabeled);
         var bank = sameFolder ? queries : ModelEmbeddings.Compute(settings.Model, index);
         int available = bank.Count - (sameFolder ? 1 : 0);
         if (available < 1)

@@ -68,6 +68,9 @@ public sealed class ImageFolderDataView : ImageDataView
             var images = ListImages(folder, options.Extensions);
             if (images.Length == 0)
                 throw new InvalidDataException($"Class folder '{folder}' holds no images ({string.Join(", ", options.Extensions)}).");
+            // With an unlabelled folder, "no class files" is a real request: the unlabelled images alone, keyed by the classes.
+            if (unlabeledFull != null && options.FilesPerClass.Equals(..0))
+                continue;
             var (offset, length) = SelectedRange(options.FilesPerClass, images.Length, folder);
             uint label = options.IgnoreLabels ? 0u : (uint)(c + 1);
             for (int i = offset; i < offset + length; i++)

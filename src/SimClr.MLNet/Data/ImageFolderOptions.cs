@@ -18,7 +18,9 @@ public sealed class ImageFolderOptions
 
     /// <summary>
     /// Which files of each class folder to read, by position after sorting by ordinal file name. For example
-    /// <c>..500</c> (the first 500), <c>^500..</c> (the last 500), <c>500..^500</c> (the rest).
+    /// <c>..500</c> (the first 500), <c>^500..</c> (the last 500), <c>500..^500</c> (the rest). A range that selects
+    /// no file is an error, except <c>..0</c> with an <see cref="UnlabeledFolder"/>: the unlabelled images alone,
+    /// with the class folders' names as the label key.
     /// Default: <see cref="Range.All"/>.
     /// </summary>
     public Range FilesPerClass { get; set; } = Range.All;

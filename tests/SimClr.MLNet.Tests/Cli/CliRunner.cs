@@ -7,7 +7,10 @@ namespace SimClr.MLNet.Tests.Cli;
 /// <summary>Runs the simclr command line in-process and captures what it prints.</summary>
 public static class CliRunner
 {
-    public static (int ExitCode, string Output) Run(params string[] args)
+    public static (int ExitCode, string Output) Run(params string[] args) => Run(CancellationToken.None, args);
+
+    /// <summary>Runs a command until it ends or <paramref name="cancellation"/> fires (what Ctrl+C does).</summary>
+    public static (int ExitCode, string Output) Run(CancellationToken cancellation, params string[] args)
     {
         var writer = new StringWriter();
         var console = AnsiConsole.Create(new AnsiConsoleSettings
@@ -18,7 +21,7 @@ public static class CliRunner
             Ansi = AnsiSupport.No,
         });
         console.Profile.Width = 400;
-        int code = SimClrApp.Run(args, console);
+        int code = SimClrApp.Run(args, console, cancellation);
         return (code, writer.ToString());
     }
 
