@@ -63,6 +63,7 @@ public sealed class PipelineRunner(PipelineDefinition pipeline, RunSettings sett
 
         TorchRuntime.EnsureInitialized();
         var results = new List<ExperimentResult>();
+        IReadOnlyList<string> pictures = Array.Empty<string>();
         Encoder? pretrained = null;
         try
         {
@@ -84,6 +85,11 @@ public sealed class PipelineRunner(PipelineDefinition pipeline, RunSettings sett
                         break;
                 }
             }
+            if (pretrained != null)
+            {
+                observer.Log("Drawing what the pretrained encoder groups together: nearest neighbours and a t-SNE map of validation features.");
+                pictures = EncoderPictures.Write(output, pretrained, data, pipeline.Seed);
+            }
         }
         finally
         {
@@ -91,7 +97,7 @@ public sealed class PipelineRunner(PipelineDefinition pipeline, RunSettings sett
         }
 
         Plots.WriteCurves(output, results.Where(r => r.Run.Repeat == 1).ToList());
-        var report = ReportWriter.Write(output, pipeline, settings, data.Description, results, watch.Elapsed.TotalSeconds);
+        var report = ReportWriter.Write(output, pipeline, settings, data.Description, results, watch.Elapsed.TotalSeconds, pictures);
         return new RunSummary(results, watch.Elapsed.TotalSeconds, report);
     }
 

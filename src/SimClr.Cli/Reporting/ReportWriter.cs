@@ -9,8 +9,9 @@ namespace SimClr.Cli.Reporting;
 /// <summary>Writes report.md: settings, results beside the reference's, confusion matrices, wall time.</summary>
 public static class ReportWriter
 {
+    /// <param name="pictures">Pictures of the pretrained encoder written beside the report (neighbors.png, map.png), if any.</param>
     public static string Write(string directory, PipelineDefinition pipeline, RunSettings settings, string data,
-        IReadOnlyList<ExperimentResult> results, double wallSeconds)
+        IReadOnlyList<ExperimentResult> results, double wallSeconds, IReadOnlyList<string>? pictures = null)
     {
         var md = new StringBuilder();
         md.AppendLine($"# {pipeline.Name}").AppendLine();
@@ -49,6 +50,16 @@ public static class ReportWriter
         md.AppendLine("![validation accuracy](curves-accuracy.png)").AppendLine();
         md.AppendLine("![validation loss](curves-loss.png)").AppendLine();
         md.AppendLine("![augmentations](augmentations.png)").AppendLine();
+        if (pictures is { Count: > 0 })
+        {
+            md.AppendLine("## What the pretrained encoder groups together").AppendLine();
+            if (pictures.Contains("neighbors.png"))
+                md.AppendLine("Validation images (left, captioned with their class) and their nearest labelled images by cosine similarity of the encoder's features; a green frame marks the same class, red another.").AppendLine()
+                  .AppendLine("![nearest neighbours](neighbors.png)").AppendLine();
+            if (pictures.Contains("map.png"))
+                md.AppendLine($"A t-SNE map (exact, perplexity 30) of up to {EncoderPictures.MapPoints:N0} validation images' features, coloured by their class.").AppendLine()
+                  .AppendLine("![t-SNE map](map.png)").AppendLine();
+        }
 
         foreach (var r in results)
         {

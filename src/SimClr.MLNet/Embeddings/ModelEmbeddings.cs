@@ -25,11 +25,17 @@ public static class ModelEmbeddings
         {
             using var encoder = Checkpoint.LoadEncoder(modelPath);
             using var set = ImageTensorSet.FromDataView(images, encoder.Spec.ImageSize);
-            using var scope = NewDisposeScope();
-            var features = Features.Extract(encoder, set.Images, batchSize, CPU);
-            return new EmbeddingSet(paths, set.Labels.Select(l => (int)l).ToArray(), classNames, Rows(features));
+            return new EmbeddingSet(paths, set.Labels.Select(l => (int)l).ToArray(), classNames, Compute(encoder, set, batchSize));
         }
         return FromZip(modelPath, images, paths, classNames);
+    }
+
+    /// <summary>Features ([N][D]) of an in-memory image set, from an encoder in eval mode, in batches.</summary>
+    public static float[][] Compute(Models.Encoder encoder, ImageTensorSet images, int batchSize = TrainingOptions.Defaults.EvaluationBatchSize)
+    {
+        using var scope = NewDisposeScope();
+        var device = encoder.parameters().First().device;
+        return Rows(Features.Extract(encoder, images.Images, batchSize, device).cpu());
     }
 
     static EmbeddingSet FromZip(string modelPath, ImageFolderDataView images, string[] paths, string[] classNames)

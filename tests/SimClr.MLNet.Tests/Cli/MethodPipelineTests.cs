@@ -27,6 +27,20 @@ public sealed class MethodPipelineTests
         Assert.Contains("emb_std", output);
     }
 
+    [Fact]
+    public void APipelineThatPretrainsDrawsNeighboursAndAMapIntoItsReport()
+    {
+        using var dir = new TempDirectory();
+        var (code, output) = RunPipeline(dir, TinyPipelines.WithMethod("SimCLR", "", validation: 40), "--out", dir.Combine("out"));
+
+        Assert.True(code == 0, output);
+        foreach (var picture in new[] { "neighbors.png", "map.png" })
+        {
+            Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, File.ReadAllBytes(dir.Combine("out", picture))[..4]);
+            Assert.Contains($"]({picture})", File.ReadAllText(dir.Combine("out", "report.md")));
+        }
+    }
+
     [Theory]
     [InlineData("\"method\": \"Moco2\",", "line 7: 'experiments.pretrain.method' must be one of SimClr, MoCo, Byol, SimSiam, BarlowTwins.")]
     [InlineData("\"method\": \"MoCo\", \"moCo\": { \"queue\": 64 },", "line 7: unknown option 'queue' in 'experiments.pretrain.moCo'.")]

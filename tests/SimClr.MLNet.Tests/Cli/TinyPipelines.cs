@@ -35,10 +35,10 @@ public static class TinyPipelines
         """;
 
     /// <summary>Pretraining with <paramref name="method"/> (tiny heads), then fine-tuning, on generated shapes.</summary>
-    public static string WithMethod(string method, string methodOptions) => $$"""
+    public static string WithMethod(string method, string methodOptions, int validation = 8) => $$"""
         {
           "name": "tiny-{{method}}",
-          "data": { "source": "synthetic", "imageSize": 16, "labeledCount": 16, "unlabeledCount": 16, "validationCount": 8 },
+          "data": { "source": "synthetic", "imageSize": 16, "labeledCount": 16, "unlabeledCount": 16, "validationCount": {{validation}} },
           {{Encoder}},
           "experiments": {
             "pretrain": {
