@@ -9,7 +9,7 @@ namespace SimClr.Cli.Commands;
 
 /// <summary>
 /// <c>simclr embed --model MODEL --data PATH --out DIR</c>: the encoder's features of every image in a folder, as
-/// embeddings.csv and as TensorBoard projector files.
+/// embeddings.csv and as TensorBoard projector files, and map.png, a t-SNE map of them coloured by class.
 /// </summary>
 internal sealed class EmbedCommand(IAnsiConsole console) : Command<EmbedCommand.Settings>
 {
@@ -45,6 +45,8 @@ internal sealed class EmbedCommand(IAnsiConsole console) : Command<EmbedCommand.
         ProjectorFiles.Write(settings.Out, embeddings, thumbnails);
         console.WriteLine($"{embeddings.Count:N0} images, {embeddings.Dimension} features each, written to {settings.Out}: embeddings.csv and the TensorBoard projector's " +
                           "tensors.tsv, metadata.tsv, sprite.png, projector_config.pbtxt (projector.tensorflow.org, \"Load\").");
+        if (EmbeddingMap.WriteTSne(Path.Combine(settings.Out, "map.png"), embeddings, seed: 1) is { } mapped)
+            console.WriteLine($"map.png: a t-SNE map of {mapped:N0} of them, coloured by class.");
         return 0;
     }
 }

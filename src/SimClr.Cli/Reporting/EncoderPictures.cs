@@ -13,9 +13,6 @@ public static class EncoderPictures
 {
     const int Queries = 8, Neighbours = 8;
 
-    /// <summary>An exact t-SNE is quadratic in the points; 2,000 show the classes' layout well and take seconds.</summary>
-    public const int MapPoints = 2000;
-
     /// <summary>Writes the pictures that the data allows; returns the file names written.</summary>
     public static IReadOnlyList<string> Write(string directory, Encoder encoder, PipelineData data, int seed)
     {
@@ -27,7 +24,7 @@ public static class EncoderPictures
         var random = new Random(seed);
         var sample = validationRows.ToArray();
         random.Shuffle(sample);
-        sample = sample.Take(MapPoints).Order().ToArray();
+        sample = sample.Take(EmbeddingMap.MaxPoints).Order().ToArray();
         using var validation = data.Validation.Subset(sample);
         var features = ModelEmbeddings.Compute(encoder, validation);
         var labels = validation.Labels.Select(l => (int)l).ToArray();
@@ -43,12 +40,9 @@ public static class EncoderPictures
                 bank, bank.Labels.Select(l => Name(data, (int)l)).ToArray(), neighbors);
             written.Add("neighbors.png");
         }
-        if (features.Length > TSneOptions.Defaults.Perplexity)
-        {
-            var map = TSne.Embed(features, new TSneOptions { Seed = seed });
-            EmbeddingMap.Write(Path.Combine(directory, "map.png"), $"t-SNE of {features.Length:N0} validation images' features after pretraining", map, labels, data.Labeled.ClassNames);
+        var embeddings = new EmbeddingSet(labels.Select(_ => "").ToArray(), labels, data.Labeled.ClassNames, features);
+        if (EmbeddingMap.WriteTSne(Path.Combine(directory, "map.png"), embeddings, seed, $"t-SNE of {features.Length:N0} validation images' features after pretraining") != null)
             written.Add("map.png");
-        }
         return written;
     }
 

@@ -57,7 +57,7 @@ public static class ReportWriter
                 md.AppendLine("Validation images (left, captioned with their class) and their nearest labelled images by cosine similarity of the encoder's features; a green frame marks the same class, red another.").AppendLine()
                   .AppendLine("![nearest neighbours](neighbors.png)").AppendLine();
             if (pictures.Contains("map.png"))
-                md.AppendLine($"A t-SNE map (exact, perplexity 30) of up to {EncoderPictures.MapPoints:N0} validation images' features, coloured by their class.").AppendLine()
+                md.AppendLine($"A t-SNE map (exact, perplexity 30) of up to {EmbeddingMap.MaxPoints:N0} validation images' features, coloured by their class.").AppendLine()
                   .AppendLine("![t-SNE map](map.png)").AppendLine();
         }
 
