@@ -13,25 +13,13 @@ namespace SimClr.Cli.Commands;
 /// </summary>
 internal sealed class EmbedCommand(IAnsiConsole console) : Command<EmbedCommand.Settings>
 {
-    public sealed class Settings : CommandSettings
+    public sealed class Settings : ModelAndImagesSettings
     {
-        [CommandOption("--model <FILE>")] [Description("A saved probe or classifier .zip (probe.zip, finetuned.zip, ...), or an encoder checkpoint (checkpoints/pretrain.checkpoint.zip).")]
-        public string Model { get; init; } = "";
-
-        [CommandOption("--data <PATH>")] [Description("An image folder: class folders (labels from their names) or a flat folder of images.")]
-        public string Data { get; init; } = "";
-
-        [CommandOption("--unlabeled <FOLDER>")] [Description("A subfolder of --data holding unlabelled images (not a class), as a pipeline's data.unlabeledFolder.")]
-        public string? Unlabeled { get; init; }
-
-        [CommandOption("--out <DIR>")] [Description("Output folder for embeddings.csv, tensors.tsv, metadata.tsv, sprite.png and projector_config.pbtxt.")]
+        [CommandOption("--out <DIR>")] [Description("Output folder for embeddings.csv, tensors.tsv, metadata.tsv, sprite.png, projector_config.pbtxt and map.png.")]
         public string Out { get; init; } = "";
 
         public override ValidationResult Validate()
-            => string.IsNullOrWhiteSpace(Model) ? ValidationResult.Error("--model is required.")
-                : string.IsNullOrWhiteSpace(Data) ? ValidationResult.Error("--data is required.")
-                : string.IsNullOrWhiteSpace(Out) ? ValidationResult.Error("--out is required.")
-                : ValidationResult.Success();
+            => string.IsNullOrWhiteSpace(Out) ? ValidationResult.Error("--out is required.") : base.Validate();
     }
 
     /// <summary>Thumbnails of the sprite: the projector shows them at most this big.</summary>

@@ -13,14 +13,8 @@ namespace SimClr.Cli.Commands;
 /// </summary>
 internal sealed class NeighborsCommand(IAnsiConsole console) : Command<NeighborsCommand.Settings>
 {
-    public sealed class Settings : CommandSettings
+    public sealed class Settings : ModelAndImagesSettings
     {
-        [CommandOption("--model <FILE>")] [Description("A saved probe or classifier .zip, or an encoder checkpoint.")]
-        public string Model { get; init; } = "";
-
-        [CommandOption("--data <PATH>")] [Description("Image folder the queries are drawn from.")]
-        public string Data { get; init; } = "";
-
         [CommandOption("--index <PATH>")] [Description("Image folder to search; default: --data itself (a query is never its own neighbour).")]
         public string? Index { get; init; }
 
@@ -33,17 +27,11 @@ internal sealed class NeighborsCommand(IAnsiConsole console) : Command<Neighbors
         [CommandOption("--seed <N>")] [Description("Which queries are drawn.")] [DefaultValue(1)]
         public int Seed { get; init; } = 1;
 
-        [CommandOption("--unlabeled <FOLDER>")] [Description("A subfolder of --data holding unlabelled images (not a class), as a pipeline's data.unlabeledFolder.")]
-        public string? Unlabeled { get; init; }
-
         [CommandOption("--out <PNG>")] [Description("The picture to write.")] [DefaultValue("neighbors.png")]
         public string Out { get; init; } = "neighbors.png";
 
         public override ValidationResult Validate()
-            => string.IsNullOrWhiteSpace(Model) ? ValidationResult.Error("--model is required.")
-                : string.IsNullOrWhiteSpace(Data) ? ValidationResult.Error("--data is required.")
-                : Queries < 1 || K < 1 ? ValidationResult.Error("--queries and --k must be at least 1.")
-                : ValidationResult.Success();
+            => Queries < 1 || K < 1 ? ValidationResult.Error("--queries and -k must be at least 1.") : base.Validate();
     }
 
     const int ThumbnailSize = 64;
