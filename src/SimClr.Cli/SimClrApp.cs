@@ -57,6 +57,7 @@ public static class SimClrApp
                     .WithDescription("The reference's supervised step (weak augmentation, encoder + linear head) on synthetic images.");
                 bench.AddDelegate<BenchStepCommand.Settings>("distill", (context, settings, cancellation) => new BenchStepCommand(console ?? AnsiConsole.Console, "distill").Execute(context, settings, cancellation))
                     .WithDescription("A distillation step (teacher targets per --targets, student encoder + head) on synthetic images.");
+                bench.AddCommand<BenchServeCommand>("serve").WithDescription("A short load test of simclr serve on loopback: requests/s and latency percentiles.");
                 bench.AddCommand<BenchScoringCommand>("scoring").WithDescription("Scoring through a saved classifier .zip with Transform: images/s.");
             });
         });

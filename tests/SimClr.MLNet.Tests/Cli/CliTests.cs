@@ -152,7 +152,7 @@ public sealed class CliTests : IClassFixture<CliTests.TinyQuickstart>
     [Fact]
     public void EveryCommandHasHelp()
     {
-        foreach (var command in new[] { "quickstart", "run", "predict", "visualize-augmentations", "download stl10", "bench pretrain", "bench supervised", "bench distill", "bench data", "bench scoring", "doctor", "embed", "neighbors", "serve" })
+        foreach (var command in new[] { "quickstart", "run", "predict", "visualize-augmentations", "download stl10", "bench pretrain", "bench supervised", "bench distill", "bench data", "bench scoring", "doctor", "embed", "neighbors", "serve", "bench serve" })
         {
             var (code, output) = CliRunner.Run([.. command.Split(' '), "--help"]);
             Assert.Equal(0, code);
