@@ -7,7 +7,7 @@ using SimClr.MLNet.Data;
 namespace SimClr.Cli.Serving;
 
 /// <summary>
-/// A saved classifier .zip, scored concurrently. A PredictionEngine is not thread-safe, and Microsoft.Extensions.ML's
+/// A saved classifier .zip, as <c>simclr predict</c> and <c>simclr serve</c> score it, concurrently. A PredictionEngine is not thread-safe, and Microsoft.Extensions.ML's
 /// PredictionEnginePool (its documented answer for ASP.NET Core) is not served on this project's package feed; so
 /// each request borrows an engine from an ObjectPool (ASP.NET Core's own, in the shared framework) and returns it.
 /// The model itself, shared by every engine, is read-only while scoring.
@@ -33,7 +33,7 @@ public sealed class ImageClassifier : IDisposable
         }
         var schema = _model.GetOutputSchema(_ml.Data.LoadFromEnumerable(Array.Empty<ImageInput>()).Schema);
         if (schema.GetColumnOrNull("Score") is null || schema.GetColumnOrNull("PredictedLabel") is not { } predicted)
-            throw new InvalidDataException($"'{modelPath}' is not an image classifier of SimClr.MLNet (no Score and PredictedLabel columns); serve baseline.zip, finetuned.zip, distilled.zip or probe.zip from a run.");
+            throw new InvalidDataException($"'{modelPath}' is not an image classifier of SimClr.MLNet (no Score and PredictedLabel columns); use baseline.zip, finetuned.zip, distilled.zip or probe.zip from a run.");
         ClassNames = ImageColumns.GetClassNames(predicted);
         HasFeatures = schema.GetColumnOrNull("Features") is not null;
         ModelPath = modelPath;
