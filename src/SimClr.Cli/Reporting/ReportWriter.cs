@@ -142,11 +142,16 @@ public static class ReportWriter
         return text.Length == 0 ? "library defaults (the reference's)" : text + "; other options at the library defaults";
     }
 
-    static string Format(object value) => value switch
+    /// <summary>A setting as the report shows it; an options object (augmentation, a method's options) as its settable properties.</summary>
+    static string Format(object? value) => value switch
     {
+        null => "none",
         double d => d.ToString("G", CultureInfo.InvariantCulture),
-        SimClr.MLNet.Augmentation.AugmentationOptions a => $"(minArea {a.MinArea}, brightness {a.Brightness}, jitter {a.Jitter}, flip {a.FlipProbability}, grayscale {a.GrayscaleProbability}, blur {a.BlurProbability})",
-        _ => value.ToString() ?? "",
+        float f => f.ToString("G", CultureInfo.InvariantCulture),
+        string or Enum or ValueType => Convert.ToString(value, CultureInfo.InvariantCulture) ?? "",
+        _ => "(" + string.Join(", ", value.GetType().GetProperties(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Instance)
+                .Where(p => p.SetMethod is { IsPublic: true })
+                .Select(p => $"{char.ToLowerInvariant(p.Name[0])}{p.Name[1..]} {Format(p.GetValue(value))}")) + ")",
     };
 
     public static string Percent(double value) => double.IsFinite(value) ? (100 * value).ToString("F1", CultureInfo.InvariantCulture) + "%" : "n/a";

@@ -8,12 +8,12 @@ namespace SimClr.MLNet.Tests.Cli;
 public sealed class MethodPipelineTests
 {
     [Theory]
-    [InlineData("MoCo", "\"moCo\": { \"queueSize\": 32, \"temperature\": 0.2 },", "MoCo v2")]
-    [InlineData("BYOL", "\"byol\": { \"predictorHiddenDim\": 8 },", "BYOL")]
-    [InlineData("SimSiam", "\"simSiam\": { \"predictorHiddenDim\": 4 },", "SimSiam")]
-    [InlineData("BarlowTwins", "\"barlowTwins\": { \"offDiagonalWeight\": 0.05 },", "Barlow Twins")]
-    [InlineData("SimCLR", "\"temperature\": 0.2,", "SimCLR")]
-    public void EachMethodRunsFromAPipelineFileAndItsReportNamesIt(string method, string options, string title)
+    [InlineData("MoCo", "\"moCo\": { \"queueSize\": 32, \"temperature\": 0.2 },", "MoCo v2", "moCo (queueSize 32, momentum 0.99, temperature 0.2)")]
+    [InlineData("BYOL", "\"byol\": { \"predictorHiddenDim\": 8 },", "BYOL", "predictorHiddenDim 8")]
+    [InlineData("SimSiam", "\"simSiam\": { \"predictorHiddenDim\": 4 },", "SimSiam", "predictorHiddenDim 4")]
+    [InlineData("BarlowTwins", "\"barlowTwins\": { \"offDiagonalWeight\": 0.05 },", "Barlow Twins", "offDiagonalWeight 0.05")]
+    [InlineData("SimCLR", "\"temperature\": 0.2,", "SimCLR", "temperature 0.2")]
+    public void EachMethodRunsFromAPipelineFileAndItsReportNamesIt(string method, string options, string title, string reportedSetting)
     {
         using var dir = new TempDirectory();
         var (code, output) = RunPipeline(dir, TinyPipelines.WithMethod(method, options), "--out", dir.Combine("out"));
@@ -24,6 +24,8 @@ public sealed class MethodPipelineTests
         Assert.Contains($"| {title} + linear probe | 1 |", report);
         Assert.Contains($"| {title} fine-tuned | 1 |", report);
         Assert.Contains($"Pretraining monitors ({title}, last epoch)", report);
+        Assert.Contains(reportedSetting, report);
+        Assert.DoesNotContain("SimClr.MLNet.", report);   // an options object shown by its type name instead of its values
         Assert.Contains("emb_std", output);
     }
 
