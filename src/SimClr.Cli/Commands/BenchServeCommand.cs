@@ -19,7 +19,7 @@ namespace SimClr.Cli.Commands;
 /// </summary>
 internal sealed class BenchServeCommand(IAnsiConsole console) : Command<BenchServeCommand.Settings>
 {
-    public sealed class Settings : CommandSettings
+    public sealed class Settings : OnnxThreadsSettings
     {
         [CommandOption("--model <ZIP>")] [Description("A classifier .zip to serve; by default an untrained reference encoder (width 128) + head at 96 px is exported.")]
         public string? Model { get; init; }
@@ -31,7 +31,7 @@ internal sealed class BenchServeCommand(IAnsiConsole console) : Command<BenchSer
         public int Seconds { get; init; } = 10;
 
         public override ValidationResult Validate()
-            => Clients < 1 || Seconds < 1 ? ValidationResult.Error("--clients and --seconds must be at least 1.") : ValidationResult.Success();
+            => Clients < 1 || Seconds < 1 ? ValidationResult.Error("--clients and --seconds must be at least 1.") : base.Validate();
     }
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellation)
@@ -41,7 +41,7 @@ internal sealed class BenchServeCommand(IAnsiConsole console) : Command<BenchSer
         {
             var model = settings.Model ?? ExportUntrained(Path.Combine(temp, "model.zip"));
             var image = Png();
-            var server = ModelServer.StartAsync(model, null, "127.0.0.1", 0).GetAwaiter().GetResult();
+            var server = ModelServer.StartAsync(model, null, "127.0.0.1", 0, settings.OnnxThreads).GetAwaiter().GetResult();
             try
             {
                 using var client = new HttpClient { BaseAddress = new Uri(server.Address) };

@@ -8,7 +8,7 @@ namespace SimClr.Cli.Commands;
 /// <summary><c>simclr serve --model finetuned.zip [--index DIR] [--port 5000]</c>: a page and an HTTP API around a classifier.</summary>
 internal sealed class ServeCommand(IAnsiConsole console) : Command<ServeCommand.Settings>
 {
-    public sealed class Settings : CommandSettings
+    public sealed class Settings : OnnxThreadsSettings
     {
         [CommandOption("--model <ZIP>")] [Description("A classifier saved by a run (finetuned.zip, baseline.zip, distilled.zip, probe.zip).")]
         public string Model { get; init; } = "";
@@ -26,12 +26,12 @@ internal sealed class ServeCommand(IAnsiConsole console) : Command<ServeCommand.
             => string.IsNullOrWhiteSpace(Model) ? ValidationResult.Error("--model is required.")
                 : Port is < 0 or > 65535 ? ValidationResult.Error("--port must be 0 to 65535.")
                 : !System.Net.IPAddress.TryParse(Host, out _) ? ValidationResult.Error($"--host '{Host}' is not an IP address.")
-                : ValidationResult.Success();
+                : base.Validate();
     }
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellation)
     {
-        var server = ModelServer.StartAsync(settings.Model, settings.Index, settings.Host, settings.Port).GetAwaiter().GetResult();
+        var server = ModelServer.StartAsync(settings.Model, settings.Index, settings.Host, settings.Port, settings.OnnxThreads).GetAwaiter().GetResult();
         try
         {
             console.WriteLine($"Serving {settings.Model} at {server.Address} (page: /, API: POST /predict, GET /health); Ctrl+C stops.");

@@ -51,7 +51,8 @@ public sealed class PipelineRunner(PipelineDefinition pipeline, RunSettings sett
         var output = settings.OutputDirectory;
         var state = RunState.Open(output, Path.Combine(output, CheckpointFolder), pipeline.Name ?? "pipeline", settings.Resume, settings.Force);
         state.CheckSettings(output, RunFingerprint.Settings(pipeline, settings.DataPath));
-        var ml = new MLContext(seed: pipeline.Seed);
+        // The saved models are evaluated with Transform, which ML.NET already spreads over the cores.
+        var ml = new MLContext(seed: pipeline.Seed).UseOneOnnxThreadPerRow();
 
         observer.Log($"Loading data: {pipeline.Data.Source} at {pipeline.Data.ImageSize}x{pipeline.Data.ImageSize} px.");
         using var data = PipelineData.Load(ml, pipeline, settings.DataPath);

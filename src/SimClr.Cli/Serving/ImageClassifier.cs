@@ -2,6 +2,7 @@ using Microsoft.Extensions.ObjectPool;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Transforms.Image;
+using Microsoft.ML.Transforms.Onnx;
 using SimClr.MLNet.Data;
 
 namespace SimClr.Cli.Serving;
@@ -19,8 +20,12 @@ public sealed class ImageClassifier : IDisposable
     readonly ObjectPool<PredictionEngine<ImageInput, ImagePrediction>> _engines;
 
     /// <exception cref="InvalidDataException">The file is not a readable ML.NET model, or not an image classifier of ours; the message names it.</exception>
-    public ImageClassifier(string modelPath)
+    /// <param name="modelPath">The classifier .zip.</param>
+    /// <param name="onnxThreads">ONNX Runtime threads per scoring call; 0 for ONNX Runtime's default (one per physical core).</param>
+    public ImageClassifier(string modelPath, int onnxThreads = 0)
     {
+        if (onnxThreads > 0)
+            _ml.SetOnnxSessionOption(new OnnxSessionOptions { IntraOpNumThreads = onnxThreads });
         if (!File.Exists(modelPath))
             throw new FileNotFoundException($"Model file '{modelPath}' does not exist.", modelPath);
         try

@@ -36,11 +36,14 @@ public sealed class ModelServer : IAsyncDisposable
     /// <summary>The base address it listens on, such as http://127.0.0.1:5000.</summary>
     public string Address { get; }
 
-    /// <summary>Loads the model (and index), then starts listening on <paramref name="host"/>:<paramref name="port"/> (0: any free port).</summary>
+    /// <summary>
+    /// Loads the model (and index), then starts listening on <paramref name="host"/>:<paramref name="port"/> (0: any
+    /// free port); each request's scoring call runs on <paramref name="onnxThreads"/> ONNX Runtime threads (0: its default).
+    /// </summary>
     /// <exception cref="InvalidDataException">The model is not a classifier of ours, or the index does not fit it; the message names the file.</exception>
-    public static async Task<ModelServer> StartAsync(string modelPath, string? indexDirectory, string host, int port)
+    public static async Task<ModelServer> StartAsync(string modelPath, string? indexDirectory, string host, int port, int onnxThreads)
     {
-        var classifier = new ImageClassifier(modelPath);
+        var classifier = new ImageClassifier(modelPath, onnxThreads);
         try
         {
             var index = indexDirectory == null ? null : ImageIndex.Load(indexDirectory);

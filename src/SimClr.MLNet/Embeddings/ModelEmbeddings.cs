@@ -40,7 +40,7 @@ public static class ModelEmbeddings
 
     static EmbeddingSet FromZip(string modelPath, ImageFolderDataView images, string[] paths, string[] classNames)
     {
-        var ml = new MLContext(seed: 1);
+        var ml = new MLContext(seed: 1).UseOneOnnxThreadPerRow();
         ITransformer model;
         try
         {

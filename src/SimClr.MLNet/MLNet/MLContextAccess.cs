@@ -1,6 +1,7 @@
 using System.Reflection;
 using Microsoft.ML;
 using Microsoft.ML.Runtime;
+using Microsoft.ML.Transforms.Onnx;
 
 namespace SimClr.MLNet.MLNet;
 
@@ -67,6 +68,9 @@ internal sealed class MLContextAccess
         options.GpuDeviceId ??= GpuDeviceId;
         options.FallbackToCpu = options.FallbackToCpu && FallbackToCpu;
     }
+
+    /// <summary>The context's ONNX Runtime session options (MLContext.SetOnnxSessionOption), for the models fitted under it; null when never set.</summary>
+    public OnnxSessionOptions? OnnxSessionOptions => _environment.GetOnnxSessionOption();
 
     /// <summary>A seed drawn from the context's generator, so <c>new MLContext(seed: s)</c> makes runs repeatable.</summary>
     public int NextSeed(string component) => _environment.Register(component).Rand.Next();

@@ -82,7 +82,7 @@ public sealed class SimClrDistillTrainer : IEstimator<SimClrClassifierTransforme
 
             var result = new SimClrDistiller(options, log).Fit(unlabeled, labeled, validation, teacherEncoder, teacherHead, student);
             var model = StockScoringModels.Classifier(result.Encoder, result.Head, result.ClassNames, options.ImageColumnName, options.LabelColumnName,
-                options.GpuDeviceId, options.FallbackToCpu);
+                options.GpuDeviceId, options.FallbackToCpu, sessionOptions: _context.OnnxSessionOptions);
             return new SimClrClassifierTransformer(model, options.ImageColumnName, result.Encoder, result.Head, result.History, result.ClassNames);
         }
         finally

@@ -49,7 +49,7 @@ public sealed class SimClrFineTuneTrainer : IEstimator<SimClrClassifierTransform
 
         var result = new SupervisedTrainer(options, log).Fit(labeled, validation, pretrained);
         var model = StockScoringModels.Classifier(result.Encoder, result.Head, result.ClassNames, options.ImageColumnName, options.LabelColumnName,
-            options.GpuDeviceId, options.FallbackToCpu);
+            options.GpuDeviceId, options.FallbackToCpu, sessionOptions: _context.OnnxSessionOptions);
         return new SimClrClassifierTransformer(model, options.ImageColumnName, result.Encoder, result.Head, result.History, result.ClassNames);
     }
 

@@ -47,7 +47,8 @@ public sealed class SimClrPretrainEstimator : IEstimator<SimClrPretrainTransform
         var result = new SelfSupervisedPretrainer(options, log).Fit(unlabeled ?? extra ?? trainUnlabeled, labeled, validation);
         result.DisposeMethodModules();
         result.Probe?.Dispose();
-        var model = StockScoringModels.FeatureExtractor(result.Encoder, options.ImageColumnName, options.FeatureColumnName, options.GpuDeviceId, options.FallbackToCpu);
+        var model = StockScoringModels.FeatureExtractor(result.Encoder, options.ImageColumnName, options.FeatureColumnName, options.GpuDeviceId, options.FallbackToCpu,
+            _context.OnnxSessionOptions);
         return new SimClrPretrainTransformer(model, options.ImageColumnName, options.FeatureColumnName, result.Encoder, result.History, train.ClassNames);
     }
 

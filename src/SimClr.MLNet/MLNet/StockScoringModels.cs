@@ -1,6 +1,7 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Transforms.Image;
+using Microsoft.ML.Transforms.Onnx;
 using SimClr.MLNet.Data;
 using SimClr.MLNet.Models;
 using SimClr.MLNet.Onnx;
@@ -11,6 +12,8 @@ namespace SimClr.MLNet.MLNet;
 /// Assembles the stock ML.NET chains that score a trained encoder: ResizeImages (stretch to the training size),
 /// ExtractPixels (RGB planes scaled to [0, 1], as the encoder was trained on), ApplyOnnxModel with the exported
 /// graph embedded, and for classifiers the key mapping that turns the best class into a PredictedLabel key.
+/// The ONNX Runtime session options passed in (the fitting MLContext's) apply to the chain as fitted; a saved .zip
+/// takes them from the MLContext that loads it.
 /// </summary>
 public static class StockScoringModels
 {
@@ -21,9 +24,10 @@ public static class StockScoringModels
     const string DecoderLabelColumn = "SimClrDecoderLabel";
 
     /// <summary>Image column to <paramref name="featureColumn"/>: the encoder's features.</summary>
-    public static TransformerChain<ITransformer> FeatureExtractor(Encoder encoder, string imageColumn, string featureColumn, int? gpuDeviceId, bool fallbackToCpu)
+    public static TransformerChain<ITransformer> FeatureExtractor(Encoder encoder, string imageColumn, string featureColumn, int? gpuDeviceId, bool fallbackToCpu,
+        OnnxSessionOptions? sessionOptions = null)
     {
-        var ml = new MLContext(seed: 0);
+        var ml = ScoringContext(sessionOptions);
         var onnx = OnnxModels.FeatureExtractor(encoder, PixelsColumn, featureColumn);
         var pipeline = Preprocessing(ml, encoder.Spec.ImageSize, imageColumn)
             .Append(ml.Transforms.ApplyOnnxModel(new[] { featureColumn }, new[] { PixelsColumn }, new MemoryStream(onnx), gpuDeviceId, fallbackToCpu))
@@ -64,9 +68,9 @@ public static class StockScoringModels
     /// </para>
     /// </remarks>
     public static TransformerChain<ITransformer> Classifier(Encoder encoder, LinearClassifier head, IReadOnlyList<string> classNames,
-        string imageColumn, string labelColumn, int? gpuDeviceId, bool fallbackToCpu, string featureColumn = "Features")
+        string imageColumn, string labelColumn, int? gpuDeviceId, bool fallbackToCpu, string featureColumn = "Features", OnnxSessionOptions? sessionOptions = null)
     {
-        var ml = new MLContext(seed: 0);
+        var ml = ScoringContext(sessionOptions);
         var onnx = OnnxModels.Classifier(encoder, head, PixelsColumn, ProbabilitiesColumn, OneHotColumn, featureColumn);
         var decoder = TrainDecoder(ml, classNames, labelColumn);
         var sample = SampleImages(ml, imageColumn, encoder.Spec.ImageSize);
@@ -78,6 +82,14 @@ public static class StockScoringModels
             .Append(ml.Transforms.DropColumns(ResizedColumn, PixelsColumn, ProbabilitiesColumn, OneHotColumn))
             .Fit(decoded);
         return new TransformerChain<ITransformer>(scoring.Cast<ITransformer>().Append(decoder).Concat(tidy).ToArray());
+    }
+
+    static MLContext ScoringContext(OnnxSessionOptions? sessionOptions)
+    {
+        var ml = new MLContext(seed: 0);
+        if (sessionOptions != null)
+            ml.SetOnnxSessionOption(sessionOptions);
+        return ml;
     }
 
     static EstimatorChain<ImagePixelExtractingTransformer> Preprocessing(MLContext ml, int size, string imageColumn)

@@ -1,5 +1,7 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.Transforms.Onnx;
 using SimClr.MLNet.Data;
 using SimClr.MLNet.MLNet;
 using SimClr.MLNet.Models;
@@ -125,6 +127,31 @@ public sealed class EstimatorTests : IClassFixture<EstimatorTests.Fixture>
             double maxDiff = before.Zip(after).SelectMany(p => p.First.DenseValues().Zip(p.Second.DenseValues(), (a, b) => Math.Abs(a - b))).Max();
             Assert.True(maxDiff <= 1e-4, $"{column}: max |diff| {maxDiff}");
         }
+    }
+
+    [Fact]
+    public void AFittedModelScoresWithItsContextsOnnxSessionOptionsAndALoadedOneWithTheLoaders()
+    {
+        int sessions = 0;
+        var fitting = new MLContext(seed: 1);
+        fitting.SetOnnxSessionOption(new OnnxSessionOptions { CreateSessionOptions = () => { sessions++; return new SessionOptions(); } });
+        using var fitted = fitting.MulticlassClassification.Trainers.SimClrFineTune(FineTune(null)).Fit(Load(Stl10Split.Train));
+        Assert.True(sessions > 0, "the fitted model's ONNX session ignored the fitting context's session options");
+
+        var test = Load(Stl10Split.Test);
+        var path = _fixture.Directory.Combine("threads.zip");
+        fitting.Model.Save(fitted, test.Schema, path);
+        var loading = new MLContext(seed: 2);
+        loading.SetOnnxSessionOption(new OnnxSessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_BASIC });
+        loading.UseOneOnnxThreadPerRow();
+        Assert.Equal(1, loading.GetOnnxSessionOption().IntraOpNumThreads);
+        Assert.Equal(GraphOptimizationLevel.ORT_ENABLE_BASIC, loading.GetOnnxSessionOption().GraphOptimizationLevel);   // the others are kept
+        using var loaded = (TransformerChain<ITransformer>)loading.Model.Load(path, out _);
+
+        var before = DataViewReading.Column<VBuffer<float>>(fitted.Transform(test), "Score");
+        var after = DataViewReading.Column<VBuffer<float>>(loaded.Transform(test), "Score");
+        double maxDiff = before.Zip(after).SelectMany(p => p.First.DenseValues().Zip(p.Second.DenseValues(), (a, b) => Math.Abs(a - b))).Max();
+        Assert.True(maxDiff <= 1e-5, $"one thread per row changed the scores: max |diff| {maxDiff}");
     }
 
     [Fact]

@@ -98,11 +98,22 @@ public sealed class ServerApiTests(ServerFixture server) : IClassFixture<ServerF
     {
         var notOurs = server.Directory.Combine("not-ours.zip");
         File.WriteAllText(notOurs, "not a model");
-        var error = await Assert.ThrowsAsync<InvalidDataException>(() => ModelServer.StartAsync(notOurs, null, "127.0.0.1", 0));
+        var error = await Assert.ThrowsAsync<InvalidDataException>(() => ModelServer.StartAsync(notOurs, null, "127.0.0.1", 0, onnxThreads: 1));
         Assert.Contains("not-ours.zip", error.Message);
         Assert.DoesNotContain("\n", error.Message);
         var (code, output) = Cli.CliRunner.Run("serve", "--model", notOurs, "--port", "0");
         Assert.Equal(1, code);
         Assert.Contains("not-ours.zip", Cli.CliRunner.OneErrorLine(output));
+    }
+
+    [Theory]
+    [InlineData("serve", "--model", "any.zip")]
+    [InlineData("bench", "serve")]
+    [InlineData("bench", "scoring")]
+    public void ANegativeOnnxThreadCountIsRefusedWithOneLine(params string[] command)
+    {
+        var (code, output) = Cli.CliRunner.Run(command.Append("--onnx-threads").Append("-1").ToArray());
+        Assert.NotEqual(0, code);
+        Assert.Contains("--onnx-threads must be 0 (ONNX Runtime's default) or more.", Cli.CliRunner.OneErrorLine(output));
     }
 }

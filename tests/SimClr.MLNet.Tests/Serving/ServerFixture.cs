@@ -43,7 +43,7 @@ public sealed class ServerFixture : IAsyncLifetime
         using (var model = StockScoringModels.Classifier(trained.Encoder, trained.Head, trained.ClassNames, "Image", "Label", null, true))
             new MLContext(seed: 1).Model.Save(model, images.Schema, Model);
         Assert.Equal(0, Cli.CliRunner.Run("embed", "--model", Model, "--data", Images, "--out", Index).ExitCode);
-        Server = await ModelServer.StartAsync(Model, Index, "127.0.0.1", 0);
+        Server = await ModelServer.StartAsync(Model, Index, "127.0.0.1", 0, onnxThreads: 1);
         Client = new HttpClient { BaseAddress = new Uri(Server.Address) };
     }
 
