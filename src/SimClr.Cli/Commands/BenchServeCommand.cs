@@ -50,6 +50,7 @@ internal sealed class BenchServeCommand(IAnsiConsole console) : Command<BenchSer
                 latencies.Sort();
                 double Percentile(double p) => latencies[Math.Min(latencies.Count - 1, (int)(p * latencies.Count))];
                 console.WriteLine($"serve {(settings.Model == null ? "untrained Reference width 128 at 96 px" : settings.Model)}, {settings.Clients} clients on loopback, " +
+                    $"{(settings.OnnxThreads == 0 ? "ONNX Runtime's default threads" : $"{settings.OnnxThreads} ONNX Runtime thread(s)")} per request, " +
                     $"{Environment.ProcessorCount} logical CPUs ({CpuFeatures.Summary}): {latencies.Count / (double)settings.Seconds:F1} requests/s, " +
                     $"latency p50 {Percentile(0.50):F1} ms, p95 {Percentile(0.95):F1} ms, max {latencies[^1]:F1} ms");
             }
