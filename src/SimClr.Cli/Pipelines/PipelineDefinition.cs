@@ -173,7 +173,7 @@ public sealed record ExperimentOptions
     // Distillation only.
     public double? LabeledLossWeight { get; init; }
     public DistillTargets? Targets { get; init; }
-    /// <summary>What the student's encoder starts from: pretrained (the SimCLR encoder before fine-tuning) or scratch. Default: pretrained.</summary>
+    /// <summary>What the student starts from: pretrained (the SimCLR encoder before fine-tuning), scratch, or teacher (the fine-tuned encoder and head). Default: pretrained.</summary>
     public StudentStart? StudentStart { get; init; }
 }
 
@@ -185,4 +185,7 @@ public enum StudentStart
 
     /// <summary>Random initialisation.</summary>
     Scratch,
+
+    /// <summary>The teacher's own weights, encoder and head: self-training that continues where fine-tuning ended.</summary>
+    Teacher,
 }

@@ -172,9 +172,17 @@ public sealed class PipelineRunner(PipelineDefinition pipeline, RunSettings sett
         using (teacherEncoder)
         using (teacherHead)
         {
-            var student = (experiment.StudentStart ?? StudentStart.Pretrained) == StudentStart.Pretrained ? pretrained : null;
+            var start = experiment.StudentStart ?? StudentStart.Pretrained;
+            Encoder? studentEncoder = start switch
+            {
+                StudentStart.Pretrained => pretrained,
+                StudentStart.Teacher => teacherEncoder,
+                _ => null,
+            };
+            var studentHead = start == StudentStart.Teacher ? teacherHead : null;
             observer.ExperimentStarted(run.Name, options.Epochs);
-            using var result = new SimClrDistiller(options, observer.Log).Fit(data.Unlabeled, data.Labeled, data.Validation, teacherEncoder, teacherHead, student);
+            using var result = new SimClrDistiller(options, observer.Log)
+                .Fit(data.Unlabeled, data.Labeled, data.Validation, teacherEncoder, teacherHead, studentEncoder, studentHead);
             observer.ExperimentFinished(run.Name);
             SaveModel(ml, StockScoringModels.Classifier(result.Encoder, result.Head, result.ClassNames, "Image", "Label", null, true), data, modelFile);
             return Finish(run, result.History, modelFile, precision, data, ml, state);

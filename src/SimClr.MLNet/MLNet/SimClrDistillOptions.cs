@@ -30,6 +30,13 @@ public sealed class SimClrDistillOptions : DistillOptions
     /// <summary>A checkpoint file of any run whose encoder the student starts from, instead of <see cref="StudentEncoder"/>. Default: null.</summary>
     public string? StudentEncoderCheckpoint { get; set; }
 
+    /// <summary>
+    /// True starts the student from the teacher's own weights, encoder and head: training continues where fine-tuning
+    /// ended, on the teacher's predictions for the unlabelled images (self-training). Leave <see cref="StudentEncoder"/>
+    /// and <see cref="StudentEncoderCheckpoint"/> null with it. Default: false.
+    /// </summary>
+    public bool StudentFromTeacher { get; set; }
+
     /// <summary>The images the teacher labels, the point of distillation (for example STL-10's 100,000); their labels are ignored. Required.</summary>
     public IDataView? UnlabeledData { get; set; }
 
@@ -50,6 +57,10 @@ public sealed class SimClrDistillOptions : DistillOptions
             throw new ArgumentException($"Give exactly one of {nameof(Teacher)} and {nameof(TeacherCheckpoint)}: the fine-tuned classifier to distil.", nameof(Teacher));
         if (StudentEncoder != null && StudentEncoderCheckpoint != null)
             throw new ArgumentException($"Give either {nameof(StudentEncoder)} or {nameof(StudentEncoderCheckpoint)}, not both.", nameof(StudentEncoderCheckpoint));
+        if (StudentFromTeacher && (StudentEncoder != null || StudentEncoderCheckpoint != null))
+            throw new ArgumentException(
+                $"{nameof(StudentFromTeacher)} starts the student from the teacher's weights; leave {nameof(StudentEncoder)} and {nameof(StudentEncoderCheckpoint)} null with it.",
+                nameof(StudentFromTeacher));
         if (UnlabeledData == null)
             throw new ArgumentException($"{nameof(UnlabeledData)} is required: distillation learns from the teacher's predictions on unlabelled images.", nameof(UnlabeledData));
     }

@@ -60,7 +60,8 @@ public sealed class SimClrDistillTrainer : IEstimator<SimClrClassifierTransforme
             }
 
             loadedStudent = options.StudentEncoderCheckpoint == null ? null : Checkpoint.LoadEncoder(options.StudentEncoderCheckpoint);
-            var student = loadedStudent ?? TrainerInputs.FindEncoder(options.StudentEncoder, nameof(options.StudentEncoder), nameof(options.StudentEncoderCheckpoint));
+            var student = options.StudentFromTeacher ? teacherEncoder
+                : loadedStudent ?? TrainerInputs.FindEncoder(options.StudentEncoder, nameof(options.StudentEncoder), nameof(options.StudentEncoderCheckpoint));
             if (student != null && student.Spec != teacherEncoder.Spec)
             {
                 string studentOption = loadedStudent != null ? nameof(options.StudentEncoderCheckpoint) : nameof(options.StudentEncoder);
@@ -80,7 +81,8 @@ public sealed class SimClrDistillTrainer : IEstimator<SimClrClassifierTransforme
             using var validation = options.ValidationData == null ? null
                 : TrainerInputs.ReadValidation(options.ValidationData, options.ImageColumnName, options.LabelColumnName, size);
 
-            var result = new SimClrDistiller(options, log).Fit(unlabeled, labeled, validation, teacherEncoder, teacherHead, student);
+            var result = new SimClrDistiller(options, log).Fit(unlabeled, labeled, validation, teacherEncoder, teacherHead,
+                student, studentHead: options.StudentFromTeacher ? teacherHead : null);
             var model = StockScoringModels.Classifier(result.Encoder, result.Head, result.ClassNames, options.ImageColumnName, options.LabelColumnName,
                 options.GpuDeviceId, options.FallbackToCpu, sessionOptions: _context.OnnxSessionOptions);
             return new SimClrClassifierTransformer(model, options.ImageColumnName, result.Encoder, result.Head, result.History, result.ClassNames);

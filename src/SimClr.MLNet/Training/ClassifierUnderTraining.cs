@@ -16,10 +16,12 @@ internal sealed class ClassifierUnderTraining : IDisposable
     /// <param name="spec">The encoder's architecture.</param>
     /// <param name="classCount">Outputs of the head.</param>
     /// <param name="start">An encoder to start from (copied), or null for weights drawn from <paramref name="seed"/>.</param>
+    /// <param name="startHead">A head to start from (copied), or null for weights drawn from <paramref name="seed"/>.</param>
     /// <param name="device">Where to train.</param>
     /// <param name="seed">Seed of the initial weights.</param>
     /// <param name="augmentationSeed">Seed of the augmentation stream.</param>
-    public ClassifierUnderTraining(SupervisedOptions options, EncoderSpec spec, int classCount, Encoder? start, Device device, int seed, ulong augmentationSeed)
+    public ClassifierUnderTraining(SupervisedOptions options, EncoderSpec spec, int classCount, Encoder? start, Device device, int seed, ulong augmentationSeed,
+        LinearClassifier? startHead = null)
     {
         (Encoder, Head) = Runtime.TorchRuntime.WithSeed(seed, () =>
         {
@@ -29,6 +31,8 @@ internal sealed class ClassifierUnderTraining : IDisposable
         if (start != null)
             // A copy: training must not change the encoder the caller still holds.
             Encoder.load_state_dict(start.state_dict());
+        if (startHead != null)
+            Head.load_state_dict(startHead.state_dict());
         Encoder.Precision = options.Precision;
         Encoder.to(device);
         Head.to(device);

@@ -22,14 +22,14 @@ internal sealed class DistillRun : ITrainingRun, IDisposable
     readonly ClassifierUnderTraining _classifier;
     readonly Action<string> _log;
     readonly int _seed;
-    readonly bool _pretrained;
+    readonly string _studentStart;
     // The caller's teacher is copied: the run sets precision, device and eval mode on its own modules only.
     readonly Encoder _teacherEncoder;
     readonly LinearClassifier _teacherHead;
     Tensor? _targets;   // DistillTargets.Once: [unlabelled + labelled, C] probabilities, on the device
 
     public DistillRun(DistillOptions options, ImageTensorSet unlabeled, ImageTensorSet labeled, ImageTensorSet? validation, Device device,
-        Encoder teacherEncoder, LinearClassifier teacherHead, Encoder? studentStart, Action<string>? log = null)
+        Encoder teacherEncoder, LinearClassifier teacherHead, Encoder? studentStart, Action<string>? log = null, LinearClassifier? studentHead = null)
     {
         _options = options;
         _unlabeled = unlabeled;
@@ -38,14 +38,15 @@ internal sealed class DistillRun : ITrainingRun, IDisposable
         _device = device;
         _log = log ?? (_ => { });
         _seed = options.Seed ?? TrainingOptions.Defaults.Seed;
-        _pretrained = studentStart != null;
+        // "pretrained" names any given encoder: the value predates starting from a whole classifier, and checkpoints keep it.
+        _studentStart = studentHead != null ? "classifier" : studentStart != null ? "pretrained" : "scratch";
         PoolSize = unlabeled.Count + labeled.Count;
         if (PoolSize == 0)
             throw new ArgumentException("Distillation needs images; the unlabelled and labelled sets are both empty.", nameof(unlabeled));
         LabeledImages = labeled.LabeledIndices().Length;
 
         int classCount = teacherHead.ClassCount;
-        _classifier = new ClassifierUnderTraining(options, teacherEncoder.Spec, classCount, studentStart, device, _seed, (ulong)_seed + 3);
+        _classifier = new ClassifierUnderTraining(options, teacherEncoder.Spec, classCount, studentStart, device, _seed, (ulong)_seed + 3, studentHead);
         // Made after the student, so the student's initial weights depend only on the seed; then overwritten.
         (_teacherEncoder, _teacherHead) = Runtime.TorchRuntime.WithSeed(_seed, () =>
             (Models.Encoder.Create(teacherEncoder.Spec), new LinearClassifier(teacherHead.FeatureDim, classCount)));
@@ -87,7 +88,7 @@ internal sealed class DistillRun : ITrainingRun, IDisposable
         ["Temperature"] = _options.Temperature.ToString("R", CultureInfo.InvariantCulture),
         ["LabeledLossWeight"] = _options.LabeledLossWeight.ToString("R", CultureInfo.InvariantCulture),
         ["Targets"] = _options.Targets.ToString(),
-        ["StudentStart"] = _pretrained ? "pretrained" : "scratch",
+        ["StudentStart"] = _studentStart,
     };
 
     /// <summary>

@@ -25,10 +25,15 @@ public sealed class SimClrDistiller(DistillOptions options, Action<string>? log 
     /// <param name="teacherEncoder">The teacher's encoder: its architecture is the student's.</param>
     /// <param name="teacherHead">The teacher's classification head, one output per class of <paramref name="labeled"/>.</param>
     /// <param name="studentStart">An encoder of the teacher's architecture to start the student from (copied), or null for a random one.</param>
+    /// <param name="studentHead">
+    /// A head to start the student's from (copied), with <paramref name="studentStart"/>, or null for a random one. The
+    /// teacher's own encoder and head make the student start where fine-tuning ended: self-training on the unlabelled
+    /// images rather than distillation into fresh weights.
+    /// </param>
     /// <exception cref="ArgumentException">Sizes, classes or architectures do not match; the message names what.</exception>
     /// <exception cref="TrainingDivergedException">The loss became NaN or infinite.</exception>
     public SupervisedResult Fit(ImageTensorSet unlabeled, ImageTensorSet labeled, ImageTensorSet? validation,
-        Encoder teacherEncoder, LinearClassifier teacherHead, Encoder? studentStart = null)
+        Encoder teacherEncoder, LinearClassifier teacherHead, Encoder? studentStart = null, LinearClassifier? studentHead = null)
     {
         ArgumentNullException.ThrowIfNull(unlabeled);
         ArgumentNullException.ThrowIfNull(labeled);
@@ -50,13 +55,19 @@ public sealed class SimClrDistiller(DistillOptions options, Action<string>? log 
             throw new ArgumentException(
                 $"teacherHead has {teacherHead.ClassCount} classes, but the labelled images have {labeled.ClassNames.Count} ({string.Join(", ", labeled.ClassNames)}).",
                 nameof(teacherHead));
+        if (studentHead != null && studentStart == null)
+            throw new ArgumentException("studentHead needs studentStart: a head is trained on the features of the encoder it started with.", nameof(studentHead));
+        if (studentHead != null && (studentHead.FeatureDim, studentHead.ClassCount) != (teacherHead.FeatureDim, teacherHead.ClassCount))
+            throw new ArgumentException(
+                $"studentHead maps {studentHead.FeatureDim} features to {studentHead.ClassCount} classes, but the teacher's head {teacherHead.FeatureDim} to {teacherHead.ClassCount}.",
+                nameof(studentHead));
         var session = TrainingSession<DistillOptions>.Open(options, spec, "distill", log, labeled, validation, (unlabeled, "unlabeled"));
-        using var run = new DistillRun(session.Options, unlabeled, labeled, validation, session.Device, teacherEncoder, teacherHead, studentStart, session.Log);
+        using var run = new DistillRun(session.Options, unlabeled, labeled, validation, session.Device, teacherEncoder, teacherHead, studentStart, session.Log, studentHead);
         // Before the loop, so that the teacher's pass is not timed as part of the first epoch.
         run.PrepareTargets();
         var history = session.Train(run, labeled.ClassNames,
             $"{run.StepsPerEpoch} steps/epoch of {options.BatchSize} images ({run.PoolSize - run.LabeledImages:N0} unlabelled + {run.LabeledImages:N0} labelled), " +
-            $"{spec.Architecture} width {spec.Width} at {spec.ImageSize} px, student from {(studentStart == null ? "scratch" : "pretrained encoder")}, " +
+            $"{spec.Architecture} width {spec.Width} at {spec.ImageSize} px, student from {(studentHead != null ? "a given classifier (encoder and head)" : studentStart == null ? "scratch" : "pretrained encoder")}, " +
             $"T={options.Temperature:G4}, labelled weight {options.LabeledLossWeight:G4}, targets {options.Targets}, {session.Options.Precision.ShortName()}, on {session.Device}");
         run.Encoder.eval();
         run.Head.eval();

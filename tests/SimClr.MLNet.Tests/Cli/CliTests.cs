@@ -182,7 +182,7 @@ public sealed class CliTests : IClassFixture<CliTests.TinyQuickstart>
     [InlineData("{ \"experiments\": { \"distil\": { } } }", "unknown experiment 'distil'; the experiments are baseline, pretrain, finetune and distill.")]
     [InlineData("{ \"experiments\": { \"pretrain\": { }, \"distill\": { } } }", "experiments.distill needs experiments.finetune")]
     [InlineData("{ \"experiments\": { \"pretrain\": { }, \"finetune\": { }, \"distill\": { \"labeledLossWeight\": 1.5 } } }", "experiments.distill: LabeledLossWeight")]
-    [InlineData("{ \"experiments\": { \"pretrain\": { }, \"finetune\": { }, \"distill\": { \"studentStart\": \"teacher\" } } }", "'experiments.distill.studentStart' must be one of Pretrained, Scratch.")]
+    [InlineData("{ \"experiments\": { \"pretrain\": { }, \"finetune\": { }, \"distill\": { \"studentStart\": \"sideways\" } } }", "'experiments.distill.studentStart' must be one of Pretrained, Scratch, Teacher.")]
     [InlineData("{ \"experiments\": { \"pretrain\": { }, \"finetune\": { \"targets\": \"Once\" } } }", "'targets' is not an option of experiments.finetune (it applies to distill only).")]
     [InlineData("{ \"experiments\": { \"baseline\": { \"encoderLearningRateScale\": 0.1 } } }", "'encoderLearningRateScale' is not an option of experiments.baseline (it applies to finetune and distill only).")]
     [InlineData("{ \"repeats\": 0, \"experiments\": { \"baseline\": { } } }", "repeats 0 is out of range; use 1 to 10.")]

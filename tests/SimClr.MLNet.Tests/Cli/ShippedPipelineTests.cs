@@ -82,16 +82,47 @@ public sealed class ShippedPipelineTests
     [Theory]
     [InlineData("distill-from-scratch.json")]
     [InlineData("distill-longer.json")]
+    [InlineData("distill-strong-augmentation.json")]
+    [InlineData("distill-from-teacher.json")]
     public void TheDistillationVariantsChangeOnlyWhatTheySay(string file)
     {
         var published = Load("cifar10-5k-labels.json");
         var variant = Load(Path.Combine("cifar10-tuning", file));
         Assert.Equal(published.Experiments.Pretrain, variant.Experiments.Pretrain);
         Assert.Equal(published.Experiments.Finetune, variant.Experiments.Finetune);
-        var expected = file == "distill-longer.json"
-            ? published.Experiments.Distill! with { Epochs = 15 }
-            : published.Experiments.Distill! with { StudentStart = StudentStart.Scratch };
+        var distill = published.Experiments.Distill!;
+        var expected = file switch
+        {
+            "distill-longer.json" => distill with { Epochs = 15 },
+            // The student sees the pretraining's strong views; the teacher's targets still come from the clean images.
+            "distill-strong-augmentation.json" => distill with { Epochs = 15, Augmentation = published.Experiments.Pretrain!.ContrastiveAugmentation },
+            "distill-from-teacher.json" => distill with { Epochs = 15, StudentStart = StudentStart.Teacher },
+            _ => distill with { StudentStart = StudentStart.Scratch },
+        };
         Assert.Equal(expected, variant.Experiments.Distill);
+    }
+
+    [Fact]
+    public void TheLongerFineTuneChangesOnlyItsEpochs()
+    {
+        var published = Load("cifar10-5k-labels.json");
+        var variant = Load(Path.Combine("cifar10-tuning", "finetune-longer.json"));
+        Assert.Equal(published.Experiments.Pretrain, variant.Experiments.Pretrain);
+        Assert.Equal(published.Experiments.Finetune! with { Epochs = 80 }, variant.Experiments.Finetune);
+    }
+
+    /// <summary>The width-16 run is the published pipeline at width 16, precision Auto, without distillation.</summary>
+    [Fact]
+    public void TheWidth16RunChangesOnlyTheWidthAndThePrecision()
+    {
+        var published = Load("cifar10-5k-labels.json");
+        var variant = Load(Path.Combine("cifar10-tuning", "width16-bf16.json"));
+        Assert.Equal(published.Encoder with { Width = 16 }, variant.Encoder);
+        Assert.Equal((published.Seed, published.Repeats), (variant.Seed, variant.Repeats));
+        Assert.Null(variant.Experiments.Distill);
+        Assert.Equal(published.Experiments.Baseline! with { Precision = "auto" }, variant.Experiments.Baseline);
+        Assert.Equal(published.Experiments.Pretrain! with { Precision = "auto" }, variant.Experiments.Pretrain);
+        Assert.Equal(published.Experiments.Finetune! with { Precision = "auto" }, variant.Experiments.Finetune);
     }
 
     /// <summary>The method comparison: one file per method, all on the published run's data, encoder and fine-tuning; pretraining differs only in the method, its options and the epochs that fill the budget.</summary>

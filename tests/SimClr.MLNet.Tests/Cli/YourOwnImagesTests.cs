@@ -36,7 +36,7 @@ public sealed class YourOwnImagesTests : IDisposable
     }
 
     [Fact]
-    public void TheWalkthroughsCommandsRunOnATinyFolder()
+    public async Task TheWalkthroughsCommandsRunOnATinyFolder()
     {
         var root = WriteFolder();
         var pipeline = _dir.Combine("my-images.json");
@@ -75,7 +75,7 @@ public sealed class YourOwnImagesTests : IDisposable
         var health = WaitForHealth(client, $"http://127.0.0.1:{port}/health", serve);
         Assert.Contains("\"indexedImages\":20", health);
         stop.Cancel();
-        Assert.Equal(0, serve.Result.ExitCode);
+        Assert.Equal(0, (await serve).ExitCode);
     }
 
     [Fact]

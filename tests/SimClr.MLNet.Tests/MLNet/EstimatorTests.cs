@@ -250,6 +250,27 @@ public sealed class EstimatorTests : IClassFixture<EstimatorTests.Fixture>
     }
 
     [Fact]
+    public void DistillationCanStartTheStudentFromTheTeachersWeights()
+    {
+        var distill = Distill(_fixture.FineTuned, null);
+        distill.StudentFromTeacher = true;
+        distill.Epochs = 1;
+        var messages = new List<string>();
+        var ml = new MLContext(seed: 2);
+        ml.Log += (_, e) => { lock (messages) messages.Add(e.Message); };
+
+        using var distilled = ml.MulticlassClassification.Trainers.SimClrDistill(distill).Fit(Load(Stl10Split.Train));
+        var scratch = Distill(_fixture.FineTuned, null);
+        scratch.Epochs = 1;
+        using var fromScratch = _ml.MulticlassClassification.Trainers.SimClrDistill(scratch).Fit(Load(Stl10Split.Train));
+
+        lock (messages)
+            Assert.Contains(messages, m => m.Contains("student from a given classifier (encoder and head)"));
+        double teacherStart = distilled.History.Series("agree")[0], scratchStart = fromScratch.History.Series("agree")[0];
+        Assert.True(teacherStart > scratchStart + 0.2, $"first-epoch agreement with the teacher: from its weights {teacherStart:F2}, from scratch {scratchStart:F2}");
+    }
+
+    [Fact]
     public void DistillationOptionsAreCheckedByName()
     {
         var train = Load(Stl10Split.Train);
@@ -264,6 +285,9 @@ public sealed class EstimatorTests : IClassFixture<EstimatorTests.Fixture>
         var hot = Distill(_fixture.FineTuned, null);
         hot.Temperature = -1;
         Assert.Equal("Temperature", Assert.ThrowsAny<ArgumentException>(() => _ml.MulticlassClassification.Trainers.SimClrDistill(hot).Fit(train)).ParamName);
+        var twoStarts = Distill(_fixture.FineTuned, _fixture.Encoder);
+        twoStarts.StudentFromTeacher = true;
+        Assert.Equal("StudentFromTeacher", Assert.ThrowsAny<ArgumentException>(() => _ml.MulticlassClassification.Trainers.SimClrDistill(twoStarts).Fit(train)).ParamName);
     }
 
     [Fact]

@@ -153,6 +153,37 @@ public sealed class DistillTests : IClassFixture<DistillTests.Fixture>
             Assert.Contains(metric, student.History.MetricNames);
     }
 
+    /// <summary>
+    /// Self-training: a student given the teacher's encoder and head starts with exactly the teacher's logits and so
+    /// agrees with it from the first epoch, where a student from scratch does not.
+    /// </summary>
+    [Fact]
+    public void AStudentFromTheTeachersClassifierStartsWithTheTeachersPredictions()
+    {
+        var teacher = _fixture.Teacher;
+        using var heldOut = ColourSet(seed: 14, count: 30);
+        using var unlabeled = ColourSet(seed: 15, count: 48, unlabeled: true);
+        using var labeled = ColourSet(seed: 16, count: 24);
+        using (var run = new DistillRun(Options(), unlabeled, labeled, null, CPU, teacher.Encoder, teacher.Head, teacher.Encoder, studentHead: teacher.Head))
+        using (var scope = NewDisposeScope())
+        using (no_grad())
+        {
+            run.Encoder.eval();
+            run.Head.eval();
+            var inputs = heldOut.Images.to(ScalarType.Float32).div(255f);
+            var expected = teacher.Head.call(teacher.Encoder.call(inputs));
+            Assert.True(TensorAssert.Same(expected, run.Head.call(run.Encoder.call(inputs))));
+            Assert.Equal("classifier", run.Fingerprint["StudentStart"]);
+        }
+
+        var log = new List<string>();
+        using var fromTeacher = new SimClrDistiller(Options(), log.Add).Fit(unlabeled, labeled, null, teacher.Encoder, teacher.Head, teacher.Encoder, teacher.Head);
+        using var fromScratch = new SimClrDistiller(Options()).Fit(unlabeled, labeled, null, teacher.Encoder, teacher.Head);
+        double teacherStart = fromTeacher.History.Series("agree")[0], scratchStart = fromScratch.History.Series("agree")[0];
+        Assert.True(teacherStart >= 0.9 && teacherStart > scratchStart + 0.3, $"first-epoch agreement: from the teacher {teacherStart:F2}, from scratch {scratchStart:F2}");
+        Assert.Contains(log, line => line.Contains("student from a given classifier (encoder and head)"));
+    }
+
     [Fact]
     public void AStepCombinesTheTwoLossesWithTheLabelledWeight()
     {
@@ -246,6 +277,12 @@ public sealed class DistillTests : IClassFixture<DistillTests.Fixture>
         var classes = Assert.Throws<ArgumentException>(() => Fit(Options(), head: fourClasses));
         Assert.Equal("teacherHead", classes.ParamName);
         Assert.Contains("4 classes", classes.Message);
+
+        var headAlone = Assert.Throws<ArgumentException>(() => new SimClrDistiller(Options()).Fit(unlabeled, labeled, null, teacher.Encoder, teacher.Head, null, teacher.Head));
+        Assert.Equal("studentHead", headAlone.ParamName);
+        var wrongHead = Assert.Throws<ArgumentException>(() => new SimClrDistiller(Options()).Fit(unlabeled, labeled, null, teacher.Encoder, teacher.Head, teacher.Encoder, fourClasses));
+        Assert.Equal("studentHead", wrongHead.ParamName);
+        Assert.Contains("4 classes", wrongHead.Message);
     }
 
     [Fact]
