@@ -69,13 +69,18 @@ public sealed class ShippedPipelineTests
         Assert.Equal(published.Experiments.Pretrain, winner.Experiments.Pretrain! with { Epochs = published.Experiments.Pretrain!.Epochs });
     }
 
-    [Fact]
-    public void TheEncoderRateVariantChangesOnlyTheEncodersRate()
+    /// <summary>The fine-tuning variants reuse the published run's pretraining and change only what they say.</summary>
+    [Theory]
+    [InlineData("finetune-encoder-rate.json")]
+    [InlineData("finetune-longer.json")]
+    public void TheFineTuningVariantsChangeOnlyWhatTheySay(string file)
     {
         var published = Load("cifar10-5k-labels.json");
-        var variant = Load(Path.Combine("cifar10-tuning", "finetune-encoder-rate.json"));
+        var variant = Load(Path.Combine("cifar10-tuning", file));
         Assert.Equal(published.Experiments.Pretrain, variant.Experiments.Pretrain);
-        Assert.Equal(published.Experiments.Finetune! with { EncoderLearningRateScale = 0.1 }, variant.Experiments.Finetune);
+        var finetune = published.Experiments.Finetune!;
+        var expected = file == "finetune-longer.json" ? finetune with { Epochs = 80 } : finetune with { EncoderLearningRateScale = 0.1 };
+        Assert.Equal(expected, variant.Experiments.Finetune);
     }
 
     /// <summary>The distillation variants reuse the published run's pretraining and fine-tuning, and change only what they say.</summary>
@@ -100,15 +105,6 @@ public sealed class ShippedPipelineTests
             _ => distill with { StudentStart = StudentStart.Scratch },
         };
         Assert.Equal(expected, variant.Experiments.Distill);
-    }
-
-    [Fact]
-    public void TheLongerFineTuneChangesOnlyItsEpochs()
-    {
-        var published = Load("cifar10-5k-labels.json");
-        var variant = Load(Path.Combine("cifar10-tuning", "finetune-longer.json"));
-        Assert.Equal(published.Experiments.Pretrain, variant.Experiments.Pretrain);
-        Assert.Equal(published.Experiments.Finetune! with { Epochs = 80 }, variant.Experiments.Finetune);
     }
 
     /// <summary>The width-16 run is the published pipeline at width 16, precision Auto, without distillation.</summary>
