@@ -173,6 +173,8 @@ public sealed record ExperimentOptions
     // Distillation only.
     public double? LabeledLossWeight { get; init; }
     public DistillTargets? Targets { get; init; }
+    public AugmentationOptions? StudentAugmentation { get; init; }
+    public double? PseudoLabelThreshold { get; init; }
     /// <summary>What the student starts from: pretrained (the SimCLR encoder before fine-tuning), scratch, or teacher (the fine-tuned encoder and head). Default: pretrained.</summary>
     public StudentStart? StudentStart { get; init; }
 }

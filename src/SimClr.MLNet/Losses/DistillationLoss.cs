@@ -20,6 +20,23 @@ public static class DistillationLoss
     }
 
     /// <summary>
+    /// Pseudo-labels of [N, C] target probabilities: row i becomes the one-hot vector of its most probable class
+    /// when that probability is at least <paramref name="threshold"/>, and zeros otherwise, so that
+    /// <see cref="Compute"/> gives it no loss while still dividing by N (FixMatch, Sohn et al., 2020, eq. 4).
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The threshold is not in [0, 1].</exception>
+    public static Tensor PseudoLabels(Tensor probabilities, double threshold)
+    {
+        if (!(threshold is >= 0 and <= 1))
+            throw new ArgumentOutOfRangeException(nameof(threshold), threshold, "The pseudo-label threshold must be in [0, 1].");
+        CheckLogits(probabilities, nameof(probabilities));
+        using var scope = NewDisposeScope();
+        var (top, classes) = probabilities.max(1);
+        var oneHot = nn.functional.one_hot(classes, probabilities.shape[1]).to(probabilities.dtype);
+        return oneHot.mul(top.ge(threshold).to(probabilities.dtype).unsqueeze(1)).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
     /// Mean over the N rows of -sum_c p_c log softmax(s / T)_c: a scalar. Its gradient with respect to the student
     /// logits is (softmax(s / T) - p) / (T N).
     /// </summary>

@@ -1,3 +1,5 @@
+using SimClr.MLNet.Augmentation;
+
 namespace SimClr.MLNet.Training;
 
 /// <summary>
@@ -33,6 +35,21 @@ public class DistillOptions : SupervisedOptions
     /// <summary>When the teacher computes its targets. Default: <see cref="DistillTargets.Once"/>.</summary>
     public DistillTargets Targets { get; set; } = Defaults.Targets;
 
+    /// <summary>
+    /// A second, stronger view of every image for the distillation term, while the targets (<see cref="DistillTargets.PerStep"/>,
+    /// <see cref="DistillTargets.Self"/>) and the labelled cross-entropy keep the <see cref="SupervisedOptions.Augmentation"/>
+    /// view: the student must give on a hard view the answer given on an easy one (FixMatch's weak and strong views).
+    /// Default: null, one view for everything (SimCLRv2).
+    /// </summary>
+    public AugmentationOptions? StudentAugmentation { get; set; }
+
+    /// <summary>
+    /// Turns the targets into pseudo-labels: a row whose largest target probability reaches the threshold gets its
+    /// class as a one-hot target, a row below it no distillation loss (the term still averages over all rows, as
+    /// FixMatch does). In [0, 1]; FixMatch uses 0.95. Default: null, the probabilities themselves (SimCLRv2).
+    /// </summary>
+    public double? PseudoLabelThreshold { get; set; }
+
     /// <inheritdoc />
     public override void Validate()
     {
@@ -42,6 +59,9 @@ public class DistillOptions : SupervisedOptions
         if (!(LabeledLossWeight is >= 0 and <= 1))
             throw new ArgumentOutOfRangeException(nameof(LabeledLossWeight), LabeledLossWeight, $"{nameof(LabeledLossWeight)} must be in [0, 1].");
         if (!Enum.IsDefined(Targets))
-            throw new ArgumentOutOfRangeException(nameof(Targets), Targets, $"{nameof(Targets)} must be Once or PerStep.");
+            throw new ArgumentOutOfRangeException(nameof(Targets), Targets, $"{nameof(Targets)} must be Once, PerStep or Self.");
+        if (PseudoLabelThreshold is { } threshold && !(threshold is >= 0 and <= 1))
+            throw new ArgumentOutOfRangeException(nameof(PseudoLabelThreshold), threshold, $"{nameof(PseudoLabelThreshold)} must be in [0, 1].");
+        StudentAugmentation?.Validate(nameof(StudentAugmentation));
     }
 }

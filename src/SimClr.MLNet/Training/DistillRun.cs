@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using SimClr.MLNet.Augmentation;
 using SimClr.MLNet.Losses;
 using SimClr.MLNet.Models;
 using TorchSharp;
@@ -11,7 +12,8 @@ namespace SimClr.MLNet.Training;
 /// <summary>
 /// SimCLRv2 distillation: a student encoder plus linear head learns from a fixed teacher's softened predictions on
 /// weakly augmented batches drawn from the unlabelled and labelled images together, plus the cross-entropy on the
-/// batch's labelled rows: loss = (1 - w) * distillation + w * cross-entropy.
+/// batch's labelled rows: loss = (1 - w) * distillation + w * cross-entropy. Options turn it into FixMatch (Sohn et al.,
+/// 2020): targets from the student itself on the weak view, thresholded into pseudo-labels, learnt on a strong view.
 /// </summary>
 internal sealed class DistillRun : ITrainingRun, IDisposable
 {
@@ -26,6 +28,8 @@ internal sealed class DistillRun : ITrainingRun, IDisposable
     // The caller's teacher is copied: the run sets precision, device and eval mode on its own modules only.
     readonly Encoder _teacherEncoder;
     readonly LinearClassifier _teacherHead;
+    // DistillOptions.StudentAugmentation: the strong view, drawn from the classifier's augmentation stream after the weak one.
+    readonly ImageAugmenter? _studentAugmenter;
     Tensor? _targets;   // DistillTargets.Once: [unlabelled + labelled, C] probabilities, on the device
 
     public DistillRun(DistillOptions options, ImageTensorSet unlabeled, ImageTensorSet labeled, ImageTensorSet? validation, Device device,
@@ -60,6 +64,7 @@ internal sealed class DistillRun : ITrainingRun, IDisposable
         _teacherEncoder.eval();
         _teacherHead.eval();
         StepsPerEpoch = (PoolSize + options.BatchSize - 1) / options.BatchSize;
+        _studentAugmenter = options.StudentAugmentation is { } strong ? new ImageAugmenter(strong) : null;
     }
 
     public Encoder Encoder => _classifier.Encoder;
@@ -89,6 +94,7 @@ internal sealed class DistillRun : ITrainingRun, IDisposable
         ["LabeledLossWeight"] = _options.LabeledLossWeight.ToString("R", CultureInfo.InvariantCulture),
         ["Targets"] = _options.Targets.ToString(),
         ["StudentStart"] = _studentStart,
+        ["PseudoLabelThreshold"] = _options.PseudoLabelThreshold?.ToString("R", CultureInfo.InvariantCulture) ?? "none",
     };
 
     /// <summary>
@@ -130,31 +136,52 @@ internal sealed class DistillRun : ITrainingRun, IDisposable
     /// <summary>
     /// One step on a uint8 batch [n, 3, S, S] with 0-based labels [n] (-1 = unlabelled) and, with
     /// <see cref="DistillTargets.Once"/>, the teacher's probabilities [n, C] for those images; null lets the
-    /// teacher score the augmented batch.
+    /// teacher (or, with <see cref="DistillTargets.Self"/>, the student) score the weakly augmented batch.
     /// </summary>
     public List<StepMetric> TrainStep(Tensor images, Tensor labels, Tensor? teacherProbabilities, PhaseTimer? timer)
     {
         using var scope = NewDisposeScope();
         timer?.Start("augmentation");
-        Tensor inputs;
+        Tensor inputs, studentInputs;
         using (no_grad())
-            inputs = _classifier.Augmenter.Apply(images.to(_device), _classifier.AugmentationRandom);    // [n, 3, S, S] float
+        {
+            var deviceImages = images.to(_device);
+            inputs = _classifier.Augmenter.Apply(deviceImages, _classifier.AugmentationRandom);    // [n, 3, S, S] float
+            studentInputs = _studentAugmenter?.Apply(deviceImages, _classifier.AugmentationRandom) ?? inputs;
+        }
         var targets = labels.to(_device);
         var labeledPositions = labels.ge(0).nonzero().flatten().to(_device);
         long labeledCount = labeledPositions.shape[0];
+        long count = targets.shape[0];
 
         timer?.Start("teacher");
         if (teacherProbabilities is null)
         {
             using (no_grad())
-                teacherProbabilities = DistillationLoss.TeacherProbabilities(_teacherHead.call(_teacherEncoder.call(inputs)), _options.Temperature);
+                teacherProbabilities = _options.Targets == DistillTargets.Self
+                    ? StudentProbabilities(inputs)
+                    : DistillationLoss.TeacherProbabilities(_teacherHead.call(_teacherEncoder.call(inputs)), _options.Temperature);
         }
         teacherProbabilities = teacherProbabilities.to(_device);
+        var distillTargets = _options.PseudoLabelThreshold is { } threshold
+            ? DistillationLoss.PseudoLabels(teacherProbabilities, threshold)
+            : teacherProbabilities;
 
         timer?.Start("forward");
-        var logits = Head.call(Encoder.call(inputs));                              // [n, classes]
-        var distillLoss = DistillationLoss.Compute(logits, teacherProbabilities, _options.Temperature);
-        var labeledLogits = logits.index_select(0, labeledPositions);
+        Tensor logits, labeledLogits;
+        if (_studentAugmenter is null)
+        {
+            logits = Head.call(Encoder.call(inputs));                              // [n, classes]
+            labeledLogits = logits.index_select(0, labeledPositions);
+        }
+        else
+        {
+            // The labelled rows' weak views join the strong batch: one forward pass, BatchNorm statistics over both.
+            var all = Head.call(Encoder.call(cat(new[] { studentInputs, inputs.index_select(0, labeledPositions) }, 0)));
+            logits = all.narrow(0, 0, count);
+            labeledLogits = all.narrow(0, count, labeledCount);
+        }
+        var distillLoss = DistillationLoss.Compute(logits, distillTargets, _options.Temperature);
         var labeledTargets = targets.index_select(0, labeledPositions);
         var crossEntropy = labeledCount > 0 ? nn.functional.cross_entropy(labeledLogits, labeledTargets) : tensor(0f, device: _device);
         double weight = _options.LabeledLossWeight;
@@ -168,7 +195,6 @@ internal sealed class DistillRun : ITrainingRun, IDisposable
         Optimizer.step();
 
         timer?.Start("metrics");
-        double count = targets.shape[0];
         var predicted = logits.argmax(1);
         // Metrics of the labelled rows weigh by their number; a batch without any adds nothing to the epoch's mean.
         var metrics = new List<StepMetric>
@@ -176,11 +202,32 @@ internal sealed class DistillRun : ITrainingRun, IDisposable
             new("loss", loss.item<float>(), count),
             new("distill_loss", distillLoss.item<float>(), count),
             new("ce_loss", crossEntropy.item<float>(), labeledCount),
-            new("acc", labeledCount > 0 ? predicted.index_select(0, labeledPositions).eq(labeledTargets).to(ScalarType.Float32).mean().item<float>() : 0, labeledCount),
+            new("acc", labeledCount > 0 ? labeledLogits.argmax(1).eq(labeledTargets).to(ScalarType.Float32).mean().item<float>() : 0, labeledCount),
             new("agree", predicted.eq(teacherProbabilities.argmax(1)).to(ScalarType.Float32).mean().item<float>(), count),
         };
+        if (_options.PseudoLabelThreshold != null)
+            // The share of rows whose target passed the threshold (FixMatch's mask rate).
+            metrics.Add(new("pseudo_labeled", distillTargets.sum(1).mean().item<float>(), count));
         timer?.Stop();
         return metrics;
+    }
+
+    /// <summary>
+    /// The student's own probabilities at the temperature, with BatchNorm on its running statistics as when it
+    /// scores validation images, so that a row's target does not depend on the rows it is batched with.
+    /// </summary>
+    Tensor StudentProbabilities(Tensor inputs)
+    {
+        bool wasTraining = Encoder.training;
+        Encoder.eval();
+        try
+        {
+            return DistillationLoss.TeacherProbabilities(Head.call(Encoder.call(inputs)), _options.Temperature);
+        }
+        finally
+        {
+            Encoder.train(wasTraining);
+        }
     }
 
     public IReadOnlyDictionary<string, double> Evaluate()

@@ -14,4 +14,13 @@ public enum DistillTargets
     /// per step, so targets and inputs are the same view.
     /// </summary>
     PerStep,
+
+    /// <summary>
+    /// Every step, from the student itself: its prediction (without gradients, BatchNorm in evaluation mode) on the
+    /// weakly augmented view. The targets improve as the student does; with
+    /// <see cref="DistillOptions.StudentAugmentation"/> and <see cref="DistillOptions.PseudoLabelThreshold"/> this is
+    /// FixMatch (Sohn et al., 2020). The teacher only fixes the classes; start the student from it
+    /// (<c>StudentFromTeacher</c>) so that the first targets are a fine-tuned classifier's.
+    /// </summary>
+    Self,
 }

@@ -68,7 +68,10 @@ public sealed class SimClrDistiller(DistillOptions options, Action<string>? log 
         var history = session.Train(run, labeled.ClassNames,
             $"{run.StepsPerEpoch} steps/epoch of {options.BatchSize} images ({run.PoolSize - run.LabeledImages:N0} unlabelled + {run.LabeledImages:N0} labelled), " +
             $"{spec.Architecture} width {spec.Width} at {spec.ImageSize} px, student from {(studentHead != null ? "a given classifier (encoder and head)" : studentStart == null ? "scratch" : "pretrained encoder")}, " +
-            $"T={options.Temperature:G4}, labelled weight {options.LabeledLossWeight:G4}, targets {options.Targets}, {session.Options.Precision.ShortName()}, on {session.Device}");
+            $"T={options.Temperature:G4}, labelled weight {options.LabeledLossWeight:G4}, targets {options.Targets}" +
+            (options.PseudoLabelThreshold is { } threshold ? $" as pseudo-labels from {threshold:G4}" : "") +
+            (options.StudentAugmentation != null ? ", a strong view for the student" : "") +
+            $", {session.Options.Precision.ShortName()}, on {session.Device}");
         run.Encoder.eval();
         run.Head.eval();
         return new SupervisedResult(run.Encoder, run.Head, history, labeled.ClassNames);

@@ -1,4 +1,6 @@
 using SimClr.Cli.Pipelines;
+using SimClr.MLNet.Augmentation;
+using SimClr.MLNet.Training;
 using SimClr.MLNet.Training.Methods;
 
 namespace SimClr.MLNet.Tests.Cli;
@@ -89,6 +91,7 @@ public sealed class ShippedPipelineTests
     [InlineData("distill-longer.json")]
     [InlineData("distill-strong-augmentation.json")]
     [InlineData("distill-from-teacher.json")]
+    [InlineData("distill-fixmatch.json")]
     public void TheDistillationVariantsChangeOnlyWhatTheySay(string file)
     {
         var published = Load("cifar10-5k-labels.json");
@@ -102,23 +105,34 @@ public sealed class ShippedPipelineTests
             // The student sees the pretraining's strong views; the teacher's targets still come from the clean images.
             "distill-strong-augmentation.json" => distill with { Epochs = 15, Augmentation = published.Experiments.Pretrain!.ContrastiveAugmentation },
             "distill-from-teacher.json" => distill with { Epochs = 15, StudentStart = StudentStart.Teacher },
+            // FixMatch: the student is its own teacher, from where fine-tuning ended, at a quarter of the rate.
+            "distill-fixmatch.json" => distill with
+            {
+                Epochs = 6, LearningRate = 0.0005, StudentStart = StudentStart.Teacher, Targets = DistillTargets.Self, PseudoLabelThreshold = 0.95,
+                StudentAugmentation = new AugmentationOptions { MinArea = 0.5, Brightness = 0.5, Jitter = 0.15 },
+            },
             _ => distill with { StudentStart = StudentStart.Scratch },
         };
         Assert.Equal(expected, variant.Experiments.Distill);
     }
 
-    /// <summary>The width-16 run is the published pipeline at width 16, precision Auto, without distillation.</summary>
-    [Fact]
-    public void TheWidth16RunChangesOnlyTheWidthAndThePrecision()
+    /// <summary>
+    /// The width-16 run is the published pipeline at width 16, precision Auto; the bf16 run the published pipeline in
+    /// bf16. Neither distils.
+    /// </summary>
+    [Theory]
+    [InlineData("width16-bf16.json", 16, "auto")]
+    [InlineData("precision-bf16.json", 8, "bf16")]
+    public void TheWidthAndPrecisionRunsChangeOnlyTheWidthAndThePrecision(string file, int width, string precision)
     {
         var published = Load("cifar10-5k-labels.json");
-        var variant = Load(Path.Combine("cifar10-tuning", "width16-bf16.json"));
-        Assert.Equal(published.Encoder with { Width = 16 }, variant.Encoder);
+        var variant = Load(Path.Combine("cifar10-tuning", file));
+        Assert.Equal(published.Encoder with { Width = width }, variant.Encoder);
         Assert.Equal((published.Seed, published.Repeats), (variant.Seed, variant.Repeats));
         Assert.Null(variant.Experiments.Distill);
-        Assert.Equal(published.Experiments.Baseline! with { Precision = "auto" }, variant.Experiments.Baseline);
-        Assert.Equal(published.Experiments.Pretrain! with { Precision = "auto" }, variant.Experiments.Pretrain);
-        Assert.Equal(published.Experiments.Finetune! with { Precision = "auto" }, variant.Experiments.Finetune);
+        Assert.Equal(published.Experiments.Baseline! with { Precision = precision }, variant.Experiments.Baseline);
+        Assert.Equal(published.Experiments.Pretrain! with { Precision = precision }, variant.Experiments.Pretrain);
+        Assert.Equal(published.Experiments.Finetune! with { Precision = precision }, variant.Experiments.Finetune);
     }
 
     /// <summary>The method comparison: one file per method, all on the published run's data, encoder and fine-tuning; pretraining differs only in the method, its options and the epochs that fill the budget.</summary>

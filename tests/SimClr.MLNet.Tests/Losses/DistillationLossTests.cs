@@ -106,6 +106,39 @@ public class DistillationLossTests
         Assert.True(other > matched + 0.01);
     }
 
+    /// <summary>
+    /// FixMatch's unlabelled loss written out: rows whose top teacher probability reaches the threshold count with
+    /// -log q of that class, the others with 0, and the sum is divided by all N rows.
+    /// </summary>
+    [Theory]
+    [InlineData(0.0)]
+    [InlineData(0.5)]
+    [InlineData(0.99)]
+    public void PseudoLabelsKeepOnlyConfidentRowsAsOneHotTargets(double threshold)
+    {
+        using var scope = NewDisposeScope();
+        var probabilities = DistillationLoss.TeacherProbabilities(ToTensor(Teacher), 1);
+        var labels = DistillationLoss.PseudoLabels(probabilities, threshold);
+
+        int n = Teacher.GetLength(0), c = Teacher.GetLength(1);
+        double expected = 0;
+        for (int i = 0; i < n; i++)
+        {
+            var p = Softmax(Teacher, i, 1);
+            int top = Array.IndexOf(p, p.Max());
+            bool kept = p[top] >= threshold;
+            for (int j = 0; j < c; j++)
+                Assert.Equal(kept && j == top ? 1f : 0f, labels[i, j].item<float>());
+            if (kept)
+                expected -= Math.Log(Softmax(Student, i, 1)[top]);
+        }
+        expected /= n;
+        Assert.Equal(expected, DistillationLoss.Compute(ToTensor(Student), labels, 1).item<float>(), 5);
+        // The hand-picked rows make the thresholds differ: all three kept at 0, the flat row dropped at 0.5, all dropped at 0.99.
+        int keptRows = (int)labels.sum().item<float>();
+        Assert.Equal(threshold switch { 0.0 => 3, 0.5 => 2, _ => 0 }, keptRows);
+    }
+
     [Fact]
     public void BadArgumentsAreNamed()
     {
@@ -114,5 +147,6 @@ public class DistillationLossTests
         Assert.Equal("temperature", Assert.Throws<ArgumentOutOfRangeException>(() => DistillationLoss.TeacherProbabilities(logits, 0)).ParamName);
         Assert.Equal("temperature", Assert.Throws<ArgumentOutOfRangeException>(() => DistillationLoss.Compute(logits, logits.softmax(1), -1)).ParamName);
         Assert.Equal("teacherProbabilities", Assert.Throws<ArgumentException>(() => DistillationLoss.Compute(logits, ones(3, 5), 1)).ParamName);
+        Assert.Equal("threshold", Assert.Throws<ArgumentOutOfRangeException>(() => DistillationLoss.PseudoLabels(logits.softmax(1), 1.5)).ParamName);
     }
 }

@@ -2,10 +2,12 @@ using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.Transforms.Onnx;
+using SimClr.MLNet.Augmentation;
 using SimClr.MLNet.Data;
 using SimClr.MLNet.MLNet;
 using SimClr.MLNet.Models;
 using SimClr.MLNet.Tests.Support;
+using SimClr.MLNet.Training;
 
 namespace SimClr.MLNet.Tests.MLNet;
 
@@ -268,6 +270,30 @@ public sealed class EstimatorTests : IClassFixture<EstimatorTests.Fixture>
             Assert.Contains(messages, m => m.Contains("student from a given classifier (encoder and head)"));
         double teacherStart = distilled.History.Series("agree")[0], scratchStart = fromScratch.History.Series("agree")[0];
         Assert.True(teacherStart > scratchStart + 0.2, $"first-epoch agreement with the teacher: from its weights {teacherStart:F2}, from scratch {scratchStart:F2}");
+    }
+
+    /// <summary>
+    /// FixMatch's options reach the run through ML.NET: the log names them, and with threshold 0 every row is
+    /// pseudo-labelled.
+    /// </summary>
+    [Fact]
+    public void DistillationRunsFixMatchThroughMLNet()
+    {
+        var fixMatch = Distill(_fixture.FineTuned, null);
+        fixMatch.StudentFromTeacher = true;
+        fixMatch.Targets = DistillTargets.Self;
+        fixMatch.PseudoLabelThreshold = 0;
+        fixMatch.StudentAugmentation = AugmentationOptions.Contrastive;
+        fixMatch.Epochs = 1;
+        var messages = new List<string>();
+        var ml = new MLContext(seed: 2);
+        ml.Log += (_, e) => { lock (messages) messages.Add(e.Message); };
+
+        using var student = ml.MulticlassClassification.Trainers.SimClrDistill(fixMatch).Fit(Load(Stl10Split.Train));
+
+        lock (messages)
+            Assert.Contains(messages, m => m.Contains("targets Self as pseudo-labels from 0, a strong view for the student"));
+        Assert.Equal(1.0, student.History.Series("pseudo_labeled")[0], 6);
     }
 
     [Fact]

@@ -226,6 +226,74 @@ public sealed class DistillTests : IClassFixture<DistillTests.Fixture>
         Assert.Equal(0.7 * unlabeledOnly["distill_loss"].Value, unlabeledOnly["loss"].Value, 5);
     }
 
+    /// <summary>
+    /// FixMatch's step written out: the student's own evaluation-mode prediction on the weak view, thresholded into
+    /// pseudo-labels, is the target of its training-mode logits on the strong view; the labelled rows' cross-entropy
+    /// uses their weak view, in the same forward pass. The student starts from weights that are not the teacher's, so
+    /// targets taken from the teacher would not match, and SmallResNet18's BatchNorm tells the two modes apart.
+    /// </summary>
+    [Fact]
+    public void AFixMatchStepLearnsOnTheStrongViewWhatTheStudentSaysOnTheWeakView()
+    {
+        var spec = new EncoderSpec(EncoderArchitecture.SmallResNet18, 4, Size);
+        using var unlabeled = ColourSet(seed: 17, count: 8, unlabeled: true);
+        using var labeled = ColourSet(seed: 18, count: 4);
+        TorchRuntime.Seed(3);
+        using var teacherEncoder = Encoder.Create(spec);
+        using var teacherHead = new LinearClassifier(teacherEncoder.FeatureDim, 3);
+        using var startEncoder = Encoder.Create(spec);
+        using var startHead = new LinearClassifier(startEncoder.FeatureDim, 3);
+        using var scope = NewDisposeScope();
+        var images = cat(new[] { unlabeled.Images.narrow(0, 0, 6), labeled.Images.narrow(0, 0, 3) }, 0);
+        var labels = tensor(new long[] { -1, -1, -1, -1, -1, -1, labeled.Labels[0], labeled.Labels[1], labeled.Labels[2] });
+        var labeledRows = tensor(new long[] { 6, 7, 8 });
+        // Grayscale always, nothing else: a strong view that is deterministic, so the test can compute it.
+        var grayscale = new AugmentationOptions { FlipProbability = 0, GrayscaleProbability = 1 };
+        var weak = images.to(ScalarType.Float32).div(255f);
+        var strong = new ImageAugmenter(grayscale).Apply(images, new Generator(0));
+
+        // The expected step, on a copy of the student's start.
+        using var copyEncoder = Encoder.Create(spec);
+        using var copyHead = new LinearClassifier(copyEncoder.FeatureDim, 3);
+        copyEncoder.load_state_dict(startEncoder.state_dict());
+        copyHead.load_state_dict(startHead.state_dict());
+        Tensor ownProbabilities, logits, labeledLogits;
+        using (no_grad())
+        {
+            copyEncoder.eval();
+            ownProbabilities = copyHead.call(copyEncoder.call(weak)).softmax(1);
+            copyEncoder.train();
+            var all = copyHead.call(copyEncoder.call(cat(new[] { strong, weak.index_select(0, labeledRows) }, 0)));
+            (logits, labeledLogits) = (all.narrow(0, 0, 9), all.narrow(0, 9, 3));
+        }
+        // A threshold between two rows' confidences, so that some rows are kept and some are not.
+        var confidences = ownProbabilities.max(1).values.data<float>().Order().ToArray();
+        double threshold = (confidences[4] + confidences[5]) / 2;
+        var pseudoLabels = DistillationLoss.PseudoLabels(ownProbabilities, threshold);
+        double distill = DistillationLoss.Compute(logits, pseudoLabels, 1).item<float>();
+        double crossEntropy = nn.functional.cross_entropy(labeledLogits, labels.index_select(0, labeledRows)).item<float>();
+        double agree = logits.argmax(1).eq(ownProbabilities.argmax(1)).to(ScalarType.Float32).mean().item<float>();
+
+        var options = Options(targets: DistillTargets.Self);
+        options.Augmentation = AugmentationOptions.None;
+        options.StudentAugmentation = grayscale;
+        options.PseudoLabelThreshold = threshold;
+        options.LabeledLossWeight = 0.3;
+        using var run = new DistillRun(options, unlabeled, labeled, null, CPU, teacherEncoder, teacherHead, startEncoder, studentHead: startHead);
+        var metrics = run.TrainStep(images, labels, teacherProbabilities: null, timer: null).ToDictionary(m => m.Name);
+
+        Assert.Equal(distill, metrics["distill_loss"].Value, 4);
+        Assert.Equal(crossEntropy, metrics["ce_loss"].Value, 4);
+        Assert.Equal(0.7 * distill + 0.3 * crossEntropy, metrics["loss"].Value, 4);
+        Assert.Equal(4.0 / 9, metrics["pseudo_labeled"].Value, 5);
+        Assert.Equal(agree, metrics["agree"].Value, 5);
+        // What the test tells apart: the same targets learnt on the weak view give another loss.
+        double onWeakView;
+        using (no_grad())
+            onWeakView = DistillationLoss.Compute(copyHead.call(copyEncoder.call(weak)), pseudoLabels, 1).item<float>();
+        Assert.True(Math.Abs(onWeakView - distill) > 1e-3, $"weak view {onWeakView}, strong view {distill}");
+    }
+
     [Fact]
     public void TheSameSeedGivesTheSameRunAndTheTargetModesDiffer()
     {
@@ -263,6 +331,12 @@ public sealed class DistillTests : IClassFixture<DistillTests.Fixture>
         var error = Assert.Throws<ArgumentOutOfRangeException>(() => Fit(heavy));
         Assert.Equal("LabeledLossWeight", error.ParamName);
         Assert.Contains("[0, 1]", error.Message);
+        var unsure = Options();
+        unsure.PseudoLabelThreshold = 1.5;
+        Assert.Equal("PseudoLabelThreshold", Assert.Throws<ArgumentOutOfRangeException>(() => Fit(unsure)).ParamName);
+        var noView = Options();
+        noView.StudentAugmentation = new AugmentationOptions { MinArea = 0 };
+        Assert.Equal("StudentAugmentation.MinArea", Assert.Throws<ArgumentOutOfRangeException>(() => Fit(noView)).ParamName);
 
         using var wider = Encoder.Create(new EncoderSpec(EncoderArchitecture.Reference, 16, Size));
         var start = Assert.Throws<ArgumentException>(() => Fit(Options(), start: wider));
