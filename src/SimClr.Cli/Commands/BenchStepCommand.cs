@@ -41,7 +41,7 @@ internal sealed class BenchStepCommand : Command<BenchStepCommand.Settings>
         [CommandOption("--method <M>")] [Description("pretrain: SimClr, MoCo, Byol, SimSiam or BarlowTwins, with each paper's heads.")] [DefaultValue(PretrainingMethod.SimClr)]
         public PretrainingMethod Method { get; init; } = PretrainingMethod.SimClr;
 
-        [CommandOption("--targets <T>")] [Description("distill: Once (cached teacher probabilities) or PerStep (the teacher scores every augmented batch).")] [DefaultValue(DistillTargets.Once)]
+        [CommandOption("--targets <T>")] [Description("distill: Once (cached teacher probabilities), PerStep (the teacher scores every augmented batch) or Self (the student scores every batch itself, as in FixMatch).")] [DefaultValue(DistillTargets.Once)]
         public DistillTargets Targets { get; init; } = DistillTargets.Once;
 
         public override ValidationResult Validate()

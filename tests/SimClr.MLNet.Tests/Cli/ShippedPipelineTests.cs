@@ -135,6 +135,19 @@ public sealed class ShippedPipelineTests
         Assert.Equal(published.Experiments.Finetune! with { Precision = precision }, variant.Experiments.Finetune);
     }
 
+    /// <summary>The longer width-16 run pretrains for 30 epochs instead of 18 and fine-tunes once; the width-16 run's baselines are its comparison.</summary>
+    [Fact]
+    public void TheLongerWidth16RunChangesOnlyThePretrainingEpochs()
+    {
+        var width16 = Load(Path.Combine("cifar10-tuning", "width16-bf16.json"));
+        var longer = Load(Path.Combine("cifar10-tuning", "width16-bf16-longer.json"));
+        Assert.Equal((width16.Encoder, width16.Seed, width16.Data), (longer.Encoder, longer.Seed, longer.Data));
+        Assert.Equal(width16.Experiments.Pretrain! with { Epochs = 30 }, longer.Experiments.Pretrain);
+        Assert.Equal(width16.Experiments.Finetune, longer.Experiments.Finetune);
+        Assert.Null(longer.Experiments.Baseline);
+        Assert.Null(longer.Experiments.Distill);
+    }
+
     /// <summary>The method comparison: one file per method, all on the published run's data, encoder and fine-tuning; pretraining differs only in the method, its options and the epochs that fill the budget.</summary>
     [Fact]
     public void TheMethodComparisonChangesOnlyTheMethod()
