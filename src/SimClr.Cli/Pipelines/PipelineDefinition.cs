@@ -159,6 +159,7 @@ public sealed record ExperimentOptions
     public bool? LearnTemperature { get; init; }
     public bool? SameViewNegatives { get; init; }
     public bool? ProjectionBatchNorm { get; init; }
+    public double? SupervisedContrastiveWeight { get; init; }
     public int? ProjectionDim { get; init; }
     public int? ProjectionHiddenDim { get; init; }
     public double? ProbeLearningRate { get; init; }

@@ -94,6 +94,16 @@ public class PretrainOptions : TrainingOptions
     /// <summary>SimCLR only: use same-view projections of other images as negatives too (the paper's 2N - 2). Default: false, as the reference.</summary>
     public bool SameViewNegatives { get; set; }
 
+    /// <summary>
+    /// SimCLR only: the weight of SuNCEt (Assran et al., 2020, "Supervision Accelerates Pre-training in Contrastive
+    /// Semi-Supervised Learning of Visual Representations"), a supervised contrastive loss over both views of each
+    /// step's labelled images whose positives are the other views of the same class, at NT-Xent's temperature
+    /// (<see cref="Losses.SupervisedContrastiveLoss"/>). It is added to NT-Xent, so the labels shape the encoder while it
+    /// pretrains; c_loss is then the sum, and s_loss the SuNCEt term. The paper adds it with weight 1. 0 turns it off.
+    /// Default: 0.
+    /// </summary>
+    public double SupervisedContrastiveWeight { get; set; }
+
     /// <summary>Augmentation of the two contrastive views. Default: <see cref="AugmentationOptions.Contrastive"/>.</summary>
     public AugmentationOptions ContrastiveAugmentation { get; set; } = AugmentationOptions.Contrastive;
 
@@ -117,6 +127,8 @@ public class PretrainOptions : TrainingOptions
             throw new ArgumentOutOfRangeException(nameof(ProjectionDim), "Projection widths must be at least 1.");
         if (!(Temperature > 0 && Temperature <= 10))
             throw new ArgumentOutOfRangeException(nameof(Temperature), Temperature, $"{nameof(Temperature)} must be in (0, 10].");
+        if (!(SupervisedContrastiveWeight >= 0 && SupervisedContrastiveWeight <= 100))
+            throw new ArgumentOutOfRangeException(nameof(SupervisedContrastiveWeight), SupervisedContrastiveWeight, $"{nameof(SupervisedContrastiveWeight)} must be in [0, 100].");
         if (!(ProbeLearningRate > 0))
             throw new ArgumentOutOfRangeException(nameof(ProbeLearningRate), ProbeLearningRate, $"{nameof(ProbeLearningRate)} must be positive.");
         if (KnnNeighbors < 0)
@@ -129,6 +141,8 @@ public class PretrainOptions : TrainingOptions
             foreach (var (name, set) in new[] { (nameof(ProjectionBatchNorm), ProjectionBatchNorm), (nameof(LearnTemperature), LearnTemperature), (nameof(SameViewNegatives), SameViewNegatives) })
                 if (set)
                     throw new ArgumentException($"{name} is a SimCLR option; {nameof(Method)} is {Method}.", name);
+        if (Method != PretrainingMethod.SimClr && SupervisedContrastiveWeight > 0)
+            throw new ArgumentException($"{nameof(SupervisedContrastiveWeight)} is a SimCLR option; {nameof(Method)} is {Method}.", nameof(SupervisedContrastiveWeight));
         MoCo.Validate();
         Byol.Validate();
         SimSiam.Validate();

@@ -34,7 +34,7 @@ public sealed class SelfSupervisedPretrainer(PretrainOptions options, Action<str
             userCallback?.Invoke(metrics);
         };
         var history = session.Train(run, labeled.ClassNames,
-            $"{MethodNames.Display(resolved.Method)}, {run.StepsPerEpoch} steps/epoch of {run.UnlabeledBatch} unlabeled + {run.LabeledBatch} labeled images, " +
+            $"{MethodNames.Display(resolved.Method)}{(resolved.SupervisedContrastiveWeight > 0 ? $" + SuNCEt x {resolved.SupervisedContrastiveWeight}" : "")}, {run.StepsPerEpoch} steps/epoch of {run.UnlabeledBatch} unlabeled + {run.LabeledBatch} labeled images, " +
             $"{spec.Architecture} width {spec.Width} at {spec.ImageSize} px, {resolved.Precision}, on {session.Device}; {TorchRuntime.Description}");
         run.Encoder.eval();
         run.Objective.Projector.eval();

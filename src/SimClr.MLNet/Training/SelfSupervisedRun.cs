@@ -152,7 +152,7 @@ internal sealed class SelfSupervisedRun : ITrainingRun, IDisposable
             views = cat(new[] { _strong.Apply(images, _augmentationRandom), _strong.Apply(images, _augmentationRandom) }, 0);   // [2n, 3, S, S]
 
         timer?.Start("forward");
-        var objective = Objective.Forward(Encoder, views, n, progress);
+        var objective = Objective.Forward(Encoder, views, n, labels.to(_device), progress);
 
         timer?.Start("backward");
         ContrastiveOptimizer.zero_grad();

@@ -148,6 +148,24 @@ public sealed class ShippedPipelineTests
         Assert.Null(longer.Experiments.Distill);
     }
 
+    /// <summary>
+    /// The SuNCEt runs are the published pipeline and the width-16 one with the supervised contrastive term at the
+    /// paper's weight, and without distillation; their baselines are those runs' own.
+    /// </summary>
+    [Theory]
+    [InlineData("cifar10-5k-labels.json", "suncet.json")]
+    [InlineData("cifar10-tuning/width16-bf16.json", "width16-bf16-suncet.json")]
+    public void TheSuNCEtRunsChangeOnlyTheSupervisedContrastiveWeight(string original, string file)
+    {
+        var published = Load(original);
+        var variant = Load(Path.Combine("cifar10-tuning", file));
+        Assert.Equal((published.Encoder, published.Seed, published.Repeats), (variant.Encoder, variant.Seed, variant.Repeats));
+        Assert.Equal(published.Experiments.Baseline, variant.Experiments.Baseline);
+        Assert.Equal(published.Experiments.Pretrain! with { SupervisedContrastiveWeight = 1 }, variant.Experiments.Pretrain);
+        Assert.Equal(published.Experiments.Finetune, variant.Experiments.Finetune);
+        Assert.Null(variant.Experiments.Distill);
+    }
+
     /// <summary>The method comparison: one file per method, all on the published run's data, encoder and fine-tuning; pretraining differs only in the method, its options and the epochs that fill the budget.</summary>
     [Fact]
     public void TheMethodComparisonChangesOnlyTheMethod()

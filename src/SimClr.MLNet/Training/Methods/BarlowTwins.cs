@@ -62,7 +62,7 @@ internal sealed class BarlowTwinsObjective : IPretrainingObjective
         ["BarlowTwins.OffDiagonalWeight"] = _offDiagonalWeight.ToString("R", CultureInfo.InvariantCulture),
     };
 
-    public ObjectiveStep Forward(Encoder encoder, Tensor views, long n, TrainingProgress progress)
+    public ObjectiveStep Forward(Encoder encoder, Tensor views, long n, Tensor labels, TrainingProgress progress)
     {
         var projections = _projector.call(encoder.call(views));   // [2n, D]
         var z1 = projections[..(int)n];

@@ -76,7 +76,7 @@ internal sealed class ByolObjective : IPretrainingObjective
         ["Byol.PredictorHiddenDim"] = _options.PredictorHiddenDim.ToString(CultureInfo.InvariantCulture),
     };
 
-    public ObjectiveStep Forward(Encoder encoder, Tensor views, long n, TrainingProgress progress)
+    public ObjectiveStep Forward(Encoder encoder, Tensor views, long n, Tensor labels, TrainingProgress progress)
     {
         var projections = _projector.call(encoder.call(views));   // [2n, D]
         var predictions = _predictor.call(projections);            // [2n, D]

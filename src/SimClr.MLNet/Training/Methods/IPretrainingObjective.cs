@@ -26,10 +26,11 @@ internal interface IPretrainingObjective : IDisposable
     IReadOnlyDictionary<string, string> Fingerprint { get; }
 
     /// <summary>
-    /// The loss of one step: <paramref name="views"/> is [2n, 3, S, S], the first view of n images then the second.
+    /// The loss of one step: <paramref name="views"/> is [2n, 3, S, S], the first view of n images then the second;
+    /// the last l of the n images are labelled, with 0-based classes <paramref name="labels"/> [l] (l may be 0).
     /// Runs before the optimizer step.
     /// </summary>
-    ObjectiveStep Forward(Encoder encoder, Tensor views, long n, TrainingProgress progress);
+    ObjectiveStep Forward(Encoder encoder, Tensor views, long n, Tensor labels, TrainingProgress progress);
 
     /// <summary>Throws, naming the option, if the method cannot train on this many images per step.</summary>
     void CheckImagesPerStep(long imagesPerStep) { }

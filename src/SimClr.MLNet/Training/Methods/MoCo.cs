@@ -92,7 +92,7 @@ internal sealed class MoCoObjective : IPretrainingObjective
                 $"MoCo.QueueSize ({_options.QueueSize}) must be at least the {imagesPerStep} images of one step (a multiple of it is best).");
     }
 
-    public ObjectiveStep Forward(Encoder encoder, Tensor views, long n, TrainingProgress progress)
+    public ObjectiveStep Forward(Encoder encoder, Tensor views, long n, Tensor labels, TrainingProgress progress)
     {
         var queries = _projector.call(encoder.call(views));      // [2n, D]
         Tensor keys;

@@ -58,7 +58,7 @@ internal sealed class SimSiamObjective : IPretrainingObjective
         ["SimSiam.PredictorHiddenDim"] = _options.PredictorHiddenDim.ToString(CultureInfo.InvariantCulture),
     };
 
-    public ObjectiveStep Forward(Encoder encoder, Tensor views, long n, TrainingProgress progress)
+    public ObjectiveStep Forward(Encoder encoder, Tensor views, long n, Tensor labels, TrainingProgress progress)
     {
         var projections = _projector.call(encoder.call(views));   // [2n, D]
         var predictions = _predictor.call(projections);            // [2n, D]
