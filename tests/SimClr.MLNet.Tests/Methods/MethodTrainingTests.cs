@@ -12,8 +12,8 @@ namespace SimClr.MLNet.Tests.Methods;
 [Collection(LibtorchGlobalState.Name)]
 public class MethodTrainingTests
 {
-    const int Size = 16;
-    static readonly EncoderSpec Tiny = new(EncoderArchitecture.SmallResNet18, 4, Size);
+    internal const int Size = 16;
+    internal static readonly EncoderSpec Tiny = new(EncoderArchitecture.SmallResNet18, 4, Size);
 
     public static TheoryData<PretrainingMethod> AllMethods => new(Enum.GetValues<PretrainingMethod>());
 

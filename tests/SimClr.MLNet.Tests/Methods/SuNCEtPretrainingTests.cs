@@ -14,8 +14,8 @@ namespace SimClr.MLNet.Tests.Methods;
 [Collection(LibtorchGlobalState.Name)]
 public class SuNCEtPretrainingTests
 {
-    const int Size = 16;
-    static readonly EncoderSpec Tiny = new(EncoderArchitecture.SmallResNet18, 4, Size);
+    const int Size = MethodTrainingTests.Size;
+    static readonly EncoderSpec Tiny = MethodTrainingTests.Tiny;
 
     [Theory]
     [InlineData(0.5)]
