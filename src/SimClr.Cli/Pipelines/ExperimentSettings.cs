@@ -26,6 +26,11 @@ public static class ExperimentSettings
         ("baseline", nameof(ExperimentOptions.EncoderLearningRateScale), false),
         // The runner picks the student's first encoder; the library takes the encoder itself.
         ("distill", nameof(ExperimentOptions.StudentStart), true),
+        // The file's encoder is the library's EncoderSpec with the pipeline's image size (EncoderOf); fine-tuning
+        // trains the pretrained encoder, so it has none of its own.
+        ("baseline", nameof(ExperimentOptions.Encoder), true),
+        ("pretrain", nameof(ExperimentOptions.Encoder), true),
+        ("distill", nameof(ExperimentOptions.Encoder), true),
     };
 
     /// <summary>Whether experiments.<paramref name="experiment"/> takes the option called <paramref name="option"/>.</summary>
@@ -74,6 +79,29 @@ public static class ExperimentSettings
                 (method == PretrainingMethod.MoCo ? "; MoCo's is moCo.temperature." : ", which has none."), optionPath: "experiments.pretrain.temperature");
     }
 
+    /// <summary>
+    /// The encoder an experiment trains: its own "encoder", else the pipeline's; fine-tuning trains pretraining's, and
+    /// a distillation student without its own has its teacher's (pretraining's).
+    /// </summary>
+    /// <exception cref="PipelineException">The encoder is not valid; the option is named.</exception>
+    public static EncoderSpec EncoderOf(PipelineDefinition pipeline, string experiment)
+    {
+        var own = experiment == "finetune" ? null : pipeline.Experiments.For(experiment)?.Encoder;
+        if (own == null && experiment is "finetune" or "distill")
+            return EncoderOf(pipeline, "pretrain");
+        var (definition, path) = own != null ? (own, $"experiments.{experiment}.encoder") : (pipeline.Encoder, "encoder");
+        var spec = new EncoderSpec(definition.Architecture, definition.Width, pipeline.Data.ImageSize);
+        try
+        {
+            spec.Validate();
+        }
+        catch (ArgumentException e)
+        {
+            throw new PipelineException($"{path}: {Reason(e)}", optionPath: $"{path}.{JsonName(e.ParamName)}");
+        }
+        return spec;
+    }
+
     public static PretrainOptions Pretrain(ExperimentOptions o, EncoderSpec encoder, int seed)
         => Checked(Apply(o, new PretrainOptions { EncoderSpec = encoder, Seed = seed }, "pretrain"), "pretrain");
 
@@ -82,9 +110,10 @@ public static class ExperimentSettings
     public static SupervisedOptions Supervised(ExperimentOptions o, EncoderSpec? encoder, int seed, string experiment, string? runName = null)
         => Checked(Apply(o, new SupervisedOptions { EncoderSpec = encoder, Seed = seed, RunName = runName ?? experiment }, experiment), experiment);
 
+    /// <param name="student">The student's encoder, or null for the teacher's.</param>
     /// <param name="runName">The run's name: "distill", with the repeat appended after the first ("distill-2").</param>
-    public static DistillOptions Distill(ExperimentOptions o, int seed, string? runName = null)
-        => Checked(Apply(o, new DistillOptions { Seed = seed, RunName = runName ?? "distill" }, "distill"), "distill");
+    public static DistillOptions Distill(ExperimentOptions o, EncoderSpec? student, int seed, string? runName = null)
+        => Checked(Apply(o, new DistillOptions { EncoderSpec = student, Seed = seed, RunName = runName ?? "distill" }, "distill"), "distill");
 
     /// <summary>Copies every option the file sets onto the library property of the same name.</summary>
     static T Apply<T>(ExperimentOptions o, T options, string experiment) where T : TrainingOptions

@@ -20,7 +20,10 @@ public sealed record PipelineDefinition
     /// <summary>Where the images come from.</summary>
     public DataDefinition Data { get; init; } = new();
 
-    /// <summary>The encoder of the baseline and of pretraining (fine-tuning uses the pretrained one).</summary>
+    /// <summary>
+    /// The encoder of the baseline and of pretraining (fine-tuning uses the pretrained one, and a distillation student
+    /// its teacher's) unless an experiment gives its own (<see cref="ExperimentOptions.Encoder"/>).
+    /// </summary>
     public EncoderDefinition Encoder { get; init; } = new();
 
     /// <summary>The experiments, run in the order baseline, pretrain, finetune, distill; each may be left out.</summary>
@@ -143,6 +146,14 @@ public sealed record ExperimentOptions
     public double? WarmupEpochs { get; init; }
     public string? Precision { get; init; }
     public int? EvaluationBatchSize { get; init; }
+
+    /// <summary>
+    /// Baseline, pretrain and distill: this experiment's encoder instead of the pipeline's; both fields are needed.
+    /// SimCLRv2's recipe pretrains and fine-tunes a big encoder and distils it into a small student, compared with a
+    /// baseline of the student's size. Fine-tuning always trains the pretrained encoder. Default: the pipeline's
+    /// (for distill: the teacher's).
+    /// </summary>
+    public EncoderDefinition? Encoder { get; init; }
 
     // Pretraining (NT-Xent) and distillation (the teacher's and student's softmax).
     public double? Temperature { get; init; }

@@ -119,23 +119,34 @@ public static partial class PipelineFile
         if (pipeline.Data.ImageSize is < DataDefinition.MinImageSize or > DataDefinition.MaxImageSize)
             throw new PipelineException($"{source}: data.imageSize {pipeline.Data.ImageSize} is out of range; use {DataDefinition.MinImageSize} to {DataDefinition.MaxImageSize} px.", optionPath: "data.imageSize");
         // Build every experiment's options now, so a bad value fails before any data is read.
-        var encoder = new SimClr.MLNet.Models.EncoderSpec(pipeline.Encoder.Architecture, pipeline.Encoder.Width, pipeline.Data.ImageSize);
         try
         {
-            encoder.Validate();
+            ExperimentSettings.EncoderOf(pipeline, "pretrain");
+            if (pipeline.Experiments.Baseline is { } baseline)
+                ExperimentSettings.Supervised(baseline, ExperimentSettings.EncoderOf(pipeline, "baseline"), pipeline.Seed, "baseline");
+            if (pipeline.Experiments.Pretrain is { } pretrain)
+                ExperimentSettings.Pretrain(pretrain, ExperimentSettings.EncoderOf(pipeline, "pretrain"), pipeline.Seed);
+            if (pipeline.Experiments.Finetune is { } finetune)
+                ExperimentSettings.Supervised(finetune, null, pipeline.Seed, "finetune");
+            if (pipeline.Experiments.Distill is { } distill)
+                CheckStudent(pipeline, distill, ExperimentSettings.Distill(distill, ExperimentSettings.EncoderOf(pipeline, "distill"), pipeline.Seed).EncoderSpec!);
         }
-        catch (ArgumentException e)
+        catch (PipelineException e) when (!e.Message.StartsWith(source, StringComparison.Ordinal))
         {
-            throw new PipelineException($"{source}: encoder: {ExperimentSettings.Reason(e)}", optionPath: $"encoder.{ExperimentSettings.JsonName(e.ParamName)}");
+            throw new PipelineException($"{source}: {e.Message}", e.InnerException, e.OptionPath);
         }
-        if (pipeline.Experiments.Baseline is { } baseline)
-            ExperimentSettings.Supervised(baseline, encoder, pipeline.Seed, "baseline");
-        if (pipeline.Experiments.Pretrain is { } pretrain)
-            ExperimentSettings.Pretrain(pretrain, encoder, pipeline.Seed);
-        if (pipeline.Experiments.Finetune is { } finetune)
-            ExperimentSettings.Supervised(finetune, null, pipeline.Seed, "finetune");
-        if (pipeline.Experiments.Distill is { } distill)
-            ExperimentSettings.Distill(distill, pipeline.Seed);
+    }
+
+    /// <summary>A student of another encoder than the pretrained one cannot start from it, nor from its fine-tuned teacher.</summary>
+    static void CheckStudent(PipelineDefinition pipeline, ExperimentOptions distill, SimClr.MLNet.Models.EncoderSpec student)
+    {
+        var pretrained = ExperimentSettings.EncoderOf(pipeline, "pretrain");
+        var start = distill.StudentStart ?? StudentStart.Pretrained;
+        if (student != pretrained && start != StudentStart.Scratch)
+            throw new PipelineException(
+                $"experiments.distill.encoder ({student.Architecture} width {student.Width}) is not the pretrained encoder ({pretrained.Architecture} width {pretrained.Width}), " +
+                $"so the student cannot start from {(start == StudentStart.Teacher ? "the teacher" : "the pretrained encoder")}; set \"studentStart\": \"Scratch\".",
+                optionPath: distill.StudentStart != null ? "experiments.distill.studentStart" : "experiments.distill.encoder");
     }
 
     [GeneratedRegex("The JSON property '([^']*)' could not be mapped")]

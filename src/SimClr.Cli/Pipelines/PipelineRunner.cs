@@ -58,7 +58,7 @@ public sealed class PipelineRunner(PipelineDefinition pipeline, RunSettings sett
         using var data = PipelineData.Load(ml, pipeline, settings.DataPath);
         observer.Log($"Data: {data.Description}; in memory: {data.Labeled.Count:N0} labelled, {data.Unlabeled.Count:N0} unlabelled, {data.Validation.Count:N0} validation images.");
         state.CheckData(output, RunFingerprint.Data(data));
-        var augmentation = ExperimentSettings.Pretrain(pipeline.Experiments.Pretrain ?? new ExperimentOptions(), EncoderSpec(), pipeline.Seed);
+        var augmentation = ExperimentSettings.Pretrain(pipeline.Experiments.Pretrain ?? new ExperimentOptions(), EncoderOf("pretrain"), pipeline.Seed);
         AugmentationGrid.Write(Path.Combine(output, "augmentations.png"), data.Labeled,
             augmentation.ProbeAugmentation, augmentation.ContrastiveAugmentation, pipeline.Seed);
 
@@ -104,7 +104,7 @@ public sealed class PipelineRunner(PipelineDefinition pipeline, RunSettings sett
 
     PretrainingMethod Method => pipeline.Experiments.Pretrain?.Method ?? PretrainingMethod.SimClr;
 
-    EncoderSpec EncoderSpec() => new(pipeline.Encoder.Architecture, pipeline.Encoder.Width, pipeline.Data.ImageSize);
+    EncoderSpec EncoderOf(string experiment) => ExperimentSettings.EncoderOf(pipeline, experiment);
 
     string ModelFile(ExperimentRun run) => Path.Combine(settings.OutputDirectory, run.ModelFileName);
 
@@ -113,7 +113,7 @@ public sealed class PipelineRunner(PipelineDefinition pipeline, RunSettings sett
     ExperimentResult Supervised(ExperimentRun run, ExperimentOptions experiment, Encoder? pretrained, PipelineData data, MLContext ml,
         RunState state, CancellationToken cancellation)
     {
-        var options = ExperimentSettings.Supervised(experiment, pretrained == null ? EncoderSpec() : null, run.Seed(pipeline.Seed), run.Experiment, run.Name);
+        var options = ExperimentSettings.Supervised(experiment, pretrained == null ? EncoderOf(run.Experiment) : null, run.Seed(pipeline.Seed), run.Experiment, run.Name);
         var precision = ChoosePrecision(options, run);
         var modelFile = ModelFile(run);
         if (Completed(state, run, modelFile) is { } done)
@@ -131,7 +131,7 @@ public sealed class PipelineRunner(PipelineDefinition pipeline, RunSettings sett
     (ExperimentResult, Encoder) Pretrain(ExperimentRun run, ExperimentOptions experiment, PipelineData data, MLContext ml, RunState state,
         CancellationToken cancellation)
     {
-        var options = ExperimentSettings.Pretrain(experiment, EncoderSpec(), run.Seed(pipeline.Seed));
+        var options = ExperimentSettings.Pretrain(experiment, EncoderOf("pretrain"), run.Seed(pipeline.Seed));
         var precision = ChoosePrecision(options, run);
         var modelFile = ModelFile(run);
         var checkpoint = Checkpoint.PathFor(CheckpointDirectory, run.Name);
@@ -159,7 +159,7 @@ public sealed class PipelineRunner(PipelineDefinition pipeline, RunSettings sett
     ExperimentResult Distill(ExperimentRun run, ExperimentOptions experiment, Encoder pretrained, PipelineData data, MLContext ml,
         RunState state, CancellationToken cancellation)
     {
-        var options = ExperimentSettings.Distill(experiment, run.Seed(pipeline.Seed), run.Name);
+        var options = ExperimentSettings.Distill(experiment, EncoderOf("distill"), run.Seed(pipeline.Seed), run.Name);
         var precision = ChoosePrecision(options, run);
         var modelFile = ModelFile(run);
         if (Completed(state, run, modelFile) is { } done)
@@ -192,7 +192,7 @@ public sealed class PipelineRunner(PipelineDefinition pipeline, RunSettings sett
     /// <summary>Resolves Auto here rather than in the trainer, so that the report can say what was chosen and why.</summary>
     PrecisionChoice ChoosePrecision(TrainingOptions options, ExperimentRun run)
     {
-        var choice = PrecisionSelector.Choose(options.Precision, torch.CPU, EncoderSpec());
+        var choice = PrecisionSelector.Choose(options.Precision, torch.CPU, EncoderOf(run.Experiment));
         if (options.Precision == ComputePrecision.Auto && run.Repeat == 1)
             observer.Log($"{run.Name}: {choice.Reason}.");
         options.Precision = choice.Precision;

@@ -25,13 +25,14 @@ public static class RunFingerprint
     };
 
     /// <summary>
-    /// Each experiment's settings: the seed, the encoder, the data as the pipeline describes it (with
+    /// Each experiment's settings: the seed, the encoder it trains, the data as the pipeline describes it (with
     /// <paramref name="dataPath"/>, <c>--data</c>, applied), its own options and, for finetune, pretraining's too.
+    /// The encoder is named as resolved, not as written, so that a baseline keeps its settings whether its encoder
+    /// is the pipeline's or its own: moving an encoder between the two does not retrain it.
     /// </summary>
     public static Dictionary<string, Dictionary<string, string>> Settings(PipelineDefinition pipeline, string? dataPath)
     {
         var common = new Dictionary<string, string> { ["seed"] = pipeline.Seed.ToString(CultureInfo.InvariantCulture) };
-        Flatten("encoder", pipeline.Encoder, common);
         var path = pipeline.Data.Source.Equals("synthetic", StringComparison.OrdinalIgnoreCase) ? null : dataPath ?? pipeline.Data.Path;
         Flatten("data", pipeline.Data with { Path = path == null ? null : Path.GetFullPath(path) }, common);
 
@@ -50,6 +51,15 @@ public static class RunFingerprint
             var experiments = dependencies[run.Experiment].Where(name => pipeline.Experiments.For(name) != null)
                 .Select(name => (name, pipeline.Experiments.For(name)!)).ToArray();
             settings[run.Name] = With(common, experiments);
+            var encoder = ExperimentSettings.EncoderOf(pipeline, run.Experiment);
+            Flatten("encoder", Definition(encoder), settings[run.Name]);
+            // A run that starts from another encoder (a student distilling a bigger teacher) depends on that one too.
+            foreach (var (name, _) in experiments)
+            {
+                var other = ExperimentSettings.EncoderOf(pipeline, name);
+                if (other != encoder)
+                    Flatten($"experiments.{name}.encoder", Definition(other), settings[run.Name]);
+            }
             if (run.Repeat > 1)
                 settings[run.Name]["repeat"] = run.Repeat.ToString(CultureInfo.InvariantCulture);
         }
@@ -82,9 +92,11 @@ public static class RunFingerprint
     {
         var settings = new Dictionary<string, string>(common);
         foreach (var (name, options) in experiments)
-            Flatten($"experiments.{name}", options, settings);
+            Flatten($"experiments.{name}", options with { Encoder = null }, settings);
         return settings;
     }
+
+    static EncoderDefinition Definition(SimClr.MLNet.Models.EncoderSpec spec) => new() { Architecture = spec.Architecture, Width = spec.Width };
 
     static void Flatten(string prefix, object value, Dictionary<string, string> into)
         => Flatten(prefix, JsonSerializer.SerializeToNode(value, value.GetType(), Json), into);

@@ -21,7 +21,7 @@ public static class ReportWriter
         if (settings.Command != null)
             md.AppendLine($"- command: `{settings.Command}`");
         md.AppendLine($"- data: {data}, images at {pipeline.Data.ImageSize}x{pipeline.Data.ImageSize} px");
-        md.AppendLine($"- encoder: {pipeline.Encoder.Architecture}, width {pipeline.Encoder.Width}");
+        md.AppendLine($"- encoder: {pipeline.Encoder.Architecture}, width {pipeline.Encoder.Width}{OwnEncoders(pipeline)}");
         md.AppendLine($"- seed: {pipeline.Seed}");
         md.AppendLine($"- runtime: {TorchRuntime.Description}, {Environment.ProcessorCount} logical CPUs");
         if (pipeline.Repeats > 1)
@@ -84,7 +84,7 @@ public static class ReportWriter
     /// </summary>
     static void AppendMonitors(StringBuilder md, PipelineDefinition pipeline, ExperimentResult pretrain)
     {
-        var spec = new SimClr.MLNet.Models.EncoderSpec(pipeline.Encoder.Architecture, pipeline.Encoder.Width, pipeline.Data.ImageSize);
+        var spec = ExperimentSettings.EncoderOf(pipeline, "pretrain");
         var options = ExperimentSettings.Pretrain(pipeline.Experiments.Pretrain!, spec, pipeline.Seed);
         int d = options.ProjectionWidths(spec.FeatureDim).Output;
         var last = pretrain.History.Epochs.Count == 0 ? null : pretrain.History.Epochs[^1];
@@ -94,6 +94,14 @@ public static class ReportWriter
             $"probe {Percent(last?["val_p_acc"] ?? double.NaN)}; collapse monitor emb_std {Number(std)} against 1/sqrt({d}) = {Number(1 / Math.Sqrt(d))} " +
             $"for embeddings spread over the sphere and a warning level of {Number(level)}: {state}.");
     }
+
+    /// <summary>The experiments that train another encoder than the pipeline's (a baseline and student of SimCLRv2's small size), as "; baseline: X, width W".</summary>
+    static string OwnEncoders(PipelineDefinition pipeline)
+        => string.Concat(ExperimentsDefinition.Names
+            .Where(name => pipeline.Experiments.For(name) != null)
+            .Select(name => (Name: name, Spec: ExperimentSettings.EncoderOf(pipeline, name)))
+            .Where(e => (e.Spec.Architecture, e.Spec.Width) != (pipeline.Encoder.Architecture, pipeline.Encoder.Width))
+            .Select(e => $"; {e.Name}: {e.Spec.Architecture}, width {e.Spec.Width}"));
 
     static string Number(double value) => double.IsFinite(value) ? value.ToString("0.0000", CultureInfo.InvariantCulture) : "n/a";
 

@@ -22,7 +22,7 @@ public sealed class SimClrDistillOptions : DistillOptions
 
     /// <summary>
     /// The encoder the student starts from: the transformer returned by <c>SimClrPretrain(...).Fit</c>, or a pipeline
-    /// model that contains it; it must have the teacher's architecture and image size. Null with no
+    /// model that contains it; it must have the teacher's image size, and its architecture is the student's. Null with no
     /// <see cref="StudentEncoderCheckpoint"/> starts the student from random weights. Default: null.
     /// </summary>
     public ITransformer? StudentEncoder { get; set; }

@@ -5,9 +5,10 @@ using SimClr.MLNet.Training;
 namespace SimClr.MLNet.MLNet;
 
 /// <summary>
-/// A multiclass trainer over images by knowledge distillation (SimCLRv2's third step): a student of the teacher's
-/// architecture learns from the teacher's predictions on <see cref="SimClrDistillOptions.UnlabeledData"/> and on the
-/// training images, plus the cross-entropy on the training labels. The result scores like a fine-tuned model. Create
+/// A multiclass trainer over images by knowledge distillation (SimCLRv2's third step): a student (of the teacher's
+/// architecture, or of <see cref="Training.SupervisedOptions.EncoderSpec"/>, smaller or larger) learns from the
+/// teacher's predictions on <see cref="SimClrDistillOptions.UnlabeledData"/> and on the training images, plus the
+/// cross-entropy on the training labels. The result scores like a fine-tuned model. Create
 /// it with <c>mlContext.MulticlassClassification.Trainers.SimClrDistill(options)</c>.
 /// </summary>
 public sealed class SimClrDistillTrainer : IEstimator<SimClrClassifierTransformer>
@@ -62,13 +63,15 @@ public sealed class SimClrDistillTrainer : IEstimator<SimClrClassifierTransforme
             loadedStudent = options.StudentEncoderCheckpoint == null ? null : Checkpoint.LoadEncoder(options.StudentEncoderCheckpoint);
             var student = options.StudentFromTeacher ? teacherEncoder
                 : loadedStudent ?? TrainerInputs.FindEncoder(options.StudentEncoder, nameof(options.StudentEncoder), nameof(options.StudentEncoderCheckpoint));
-            if (student != null && student.Spec != teacherEncoder.Spec)
-            {
-                string studentOption = loadedStudent != null ? nameof(options.StudentEncoderCheckpoint) : nameof(options.StudentEncoder);
+            string studentOption = loadedStudent != null ? nameof(options.StudentEncoderCheckpoint) : nameof(options.StudentEncoder);
+            if (student != null && student.Spec.ImageSize != teacherEncoder.Spec.ImageSize)
                 throw new ArgumentException(
-                    $"{studentOption} is {student.Spec}, but the teacher's encoder is {teacherEncoder.Spec}; the student must have the teacher's architecture and image size.",
+                    $"{studentOption} is {student.Spec}, but the teacher's encoder is {teacherEncoder.Spec}; the student learns the teacher's answers on the same images, so its image size must be the teacher's.",
                     studentOption);
-            }
+            if (student != null && options.EncoderSpec != null && student.Spec != options.EncoderSpec)
+                throw new ArgumentException(
+                    $"{studentOption} is {student.Spec}, but {nameof(options.EncoderSpec)} is {options.EncoderSpec}; leave {nameof(options.EncoderSpec)} unset to train the encoder the student starts from.",
+                    studentOption);
             int size = teacherEncoder.Spec.ImageSize;
 
             log($"Reading images at {size}x{size} px.");

@@ -3,12 +3,14 @@ using SimClr.MLNet.Augmentation;
 namespace SimClr.MLNet.Training;
 
 /// <summary>
-/// Distillation of a fine-tuned classifier (the teacher) into a student of the same encoder architecture, on
-/// unlabelled and labelled images: SimCLRv2's third step (Chen et al., 2020). The supervised settings apply to the
+/// Distillation of a fine-tuned classifier (the teacher) into a student, on unlabelled and labelled images: SimCLRv2's
+/// third step (Chen et al., 2020). The supervised settings apply to the
 /// student: <see cref="SupervisedOptions.BatchSize"/> images per step drawn from all images together,
 /// <see cref="SupervisedOptions.Augmentation"/> on them, and <see cref="SupervisedOptions.EncoderLearningRateScale"/>
 /// on the encoder of a student that starts from a pretrained encoder. <see cref="SupervisedOptions.EncoderSpec"/>
-/// may stay null: the student takes the teacher's.
+/// may stay null: the student takes the architecture of the encoder it starts from, else the teacher's. Set, it may
+/// name a smaller encoder than the teacher's (at the teacher's image size): SimCLRv2 distils a big fine-tuned network
+/// into a small one, which is cheaper to score than the teacher.
 /// </summary>
 public class DistillOptions : SupervisedOptions
 {

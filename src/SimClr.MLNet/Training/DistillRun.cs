@@ -33,7 +33,8 @@ internal sealed class DistillRun : ITrainingRun, IDisposable
     Tensor? _targets;   // DistillTargets.Once: [unlabelled + labelled, C] probabilities, on the device
 
     public DistillRun(DistillOptions options, ImageTensorSet unlabeled, ImageTensorSet labeled, ImageTensorSet? validation, Device device,
-        Encoder teacherEncoder, LinearClassifier teacherHead, Encoder? studentStart, Action<string>? log = null, LinearClassifier? studentHead = null)
+        Encoder teacherEncoder, LinearClassifier teacherHead, Encoder? studentStart, Action<string>? log = null, LinearClassifier? studentHead = null,
+        EncoderSpec? studentSpec = null)
     {
         _options = options;
         _unlabeled = unlabeled;
@@ -50,7 +51,7 @@ internal sealed class DistillRun : ITrainingRun, IDisposable
         LabeledImages = labeled.LabeledIndices().Length;
 
         int classCount = teacherHead.ClassCount;
-        _classifier = new ClassifierUnderTraining(options, teacherEncoder.Spec, classCount, studentStart, device, _seed, (ulong)_seed + 3, studentHead);
+        _classifier = new ClassifierUnderTraining(options, studentSpec ?? studentStart?.Spec ?? teacherEncoder.Spec, classCount, studentStart, device, _seed, (ulong)_seed + 3, studentHead);
         // Made after the student, so the student's initial weights depend only on the seed; then overwritten.
         (_teacherEncoder, _teacherHead) = Runtime.TorchRuntime.WithSeed(_seed, () =>
             (Models.Encoder.Create(teacherEncoder.Spec), new LinearClassifier(teacherHead.FeatureDim, classCount)));

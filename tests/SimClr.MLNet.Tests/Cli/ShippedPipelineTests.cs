@@ -166,6 +166,27 @@ public sealed class ShippedPipelineTests
         Assert.Null(variant.Experiments.Distill);
     }
 
+    /// <summary>
+    /// SimCLRv2's big-to-small run: the width-16 run's pretraining and fine-tuning, the published run's baseline, and
+    /// the published distillation into a student of the published width, from scratch and for longer.
+    /// </summary>
+    [Fact]
+    public void TheBigToSmallRunDistilsTheWidth16RunIntoThePublishedWidth()
+    {
+        var published = Load("cifar10-5k-labels.json");
+        var width16 = Load(Path.Combine("cifar10-tuning", "width16-bf16.json"));
+        var variant = Load(Path.Combine("cifar10-tuning", "distill-width16-to-width8.json"));
+        Assert.Equal((width16.Encoder, width16.Seed, width16.Repeats), (variant.Encoder, variant.Seed, variant.Repeats));
+        Assert.Equal(width16.Experiments.Pretrain, variant.Experiments.Pretrain);
+        Assert.Equal(width16.Experiments.Finetune, variant.Experiments.Finetune);
+        Assert.Equal(published.Experiments.Baseline! with { Encoder = published.Encoder }, variant.Experiments.Baseline);
+        Assert.Equal(published.Experiments.Distill! with { Encoder = published.Encoder, Epochs = 20, StudentStart = StudentStart.Scratch },
+            variant.Experiments.Distill);
+        // Its baselines are the published run's: the same settings, so --resume reuses them when copied.
+        Assert.Equal(RunFingerprint.Settings(published, null)["baseline"], RunFingerprint.Settings(variant, null)["baseline"]);
+        Assert.Equal(RunFingerprint.Settings(width16, null)["finetune-3"], RunFingerprint.Settings(variant, null)["finetune-3"]);
+    }
+
     /// <summary>The method comparison: one file per method, all on the published run's data, encoder and fine-tuning; pretraining differs only in the method, its options and the epochs that fill the budget.</summary>
     [Fact]
     public void TheMethodComparisonChangesOnlyTheMethod()

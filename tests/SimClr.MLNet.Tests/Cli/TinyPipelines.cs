@@ -34,6 +34,24 @@ public static class TinyPipelines
         }
         """;
 
+    /// <summary>
+    /// SimCLRv2's big-to-small recipe on generated shapes: pretraining and fine-tuning at width 4, the baseline and a
+    /// student from scratch at width 2.
+    /// </summary>
+    public const string BigToSmall = """
+        {
+          "name": "tiny-big-to-small",
+          "data": { "source": "synthetic", "imageSize": 16, "labeledCount": 16, "unlabeledCount": 16, "validationCount": 8 },
+          "encoder": { "architecture": "SmallResNet18", "width": 4 },
+          "experiments": {
+            "baseline": { "encoder": { "architecture": "SmallResNet18", "width": 2 }, "epochs": 1, "batchSize": 8 },
+            "pretrain": { "epochs": 1, "batchSize": 16 },
+            "finetune": { "epochs": 1, "batchSize": 8 },
+            "distill": { "encoder": { "architecture": "SmallResNet18", "width": 2 }, "studentStart": "Scratch", "epochs": 1, "batchSize": 16 }
+          }
+        }
+        """;
+
     /// <summary>Pretraining with <paramref name="method"/> (tiny heads), then fine-tuning, on generated shapes.</summary>
     public static string WithMethod(string method, string methodOptions, int validation = 8) => $$"""
         {

@@ -220,8 +220,9 @@ public sealed class EstimatorTests : IClassFixture<EstimatorTests.Fixture>
         Assert.True(teacherScores.Zip(after).SelectMany(p => p.First.DenseValues().Zip(p.Second.DenseValues(), (a, b) => Math.Abs(a - b))).Max() > 1e-3);
     }
 
+    /// <summary>The student from scratch is half the teacher's width: SimCLRv2 distils a big network into a small one.</summary>
     [Fact]
-    public void DistillationTakesTheTeacherFromACheckpointAndTrainsTheStudentFromScratch()
+    public void DistillationTakesTheTeacherFromACheckpointAndTrainsASmallerStudentFromScratch()
     {
         var options = FineTune(null);
         options.Epochs = 1;
@@ -236,17 +237,20 @@ public sealed class EstimatorTests : IClassFixture<EstimatorTests.Fixture>
         var distill = Distill(null, null);
         distill.TeacherCheckpoint = SimClr.MLNet.Training.Checkpoint.PathFor(options.CheckpointDirectory, "baseline");
         distill.Epochs = 1;
+        distill.EncoderSpec = Small with { Width = Small.Width / 2 };
         var messages = new List<string>();
         var ml = new MLContext(seed: 2);
         ml.Log += (_, e) => { lock (messages) messages.Add(e.Message); };
 
         using var distilled = ml.MulticlassClassification.Trainers.SimClrDistill(distill).Fit(Load(Stl10Split.Train));
 
-        Assert.Equal(Small, distilled.Encoder.Spec);
+        Assert.Equal(Small with { Width = Small.Width / 2 }, distilled.Encoder.Spec);
         Assert.Single(distilled.History.Epochs);
+        var scores = DataViewReading.Column<VBuffer<float>>(distilled.Transform(Load(Stl10Split.Test)), "Score");
+        Assert.All(scores, score => Assert.Equal(3, score.Length));
         lock (messages)
         {
-            Assert.Contains(messages, m => m.Contains("60 unlabelled + 60 labelled") && m.Contains("student from scratch"));
+            Assert.Contains(messages, m => m.Contains("60 unlabelled + 60 labelled") && m.Contains("width 4 at 32 px (teacher: Reference width 8)") && m.Contains("student from scratch"));
             Assert.Contains(messages, m => m.Contains("distill: teacher targets for 120 images"));
         }
     }

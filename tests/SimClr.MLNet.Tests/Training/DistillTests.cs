@@ -122,10 +122,12 @@ public sealed class DistillTests : IClassFixture<DistillTests.Fixture>
         Assert.False(teacherEncoder.training);
     }
 
+    /// <remarks>Width 4: a student half the teacher's width (SimCLRv2's big-to-small distillation).</remarks>
     [Theory]
-    [InlineData(DistillTargets.Once)]
-    [InlineData(DistillTargets.PerStep)]
-    public void AStudentFromScratchLearnsToAgreeWithTheTeacher(DistillTargets targets)
+    [InlineData(DistillTargets.Once, 8)]
+    [InlineData(DistillTargets.PerStep, 8)]
+    [InlineData(DistillTargets.Once, 4)]
+    public void AStudentFromScratchLearnsToAgreeWithTheTeacher(DistillTargets targets, int studentWidth)
     {
         using var heldOut = ColourSet(seed: 9, count: 30);
         var teacher = Predict(_fixture.Teacher.Encoder, _fixture.Teacher.Head, heldOut);
@@ -137,7 +139,14 @@ public sealed class DistillTests : IClassFixture<DistillTests.Fixture>
         var options = Options(epochs: 8, targets);
         options.LabeledLossWeight = 0;   // all the student knows comes from the teacher
         options.LearningRate = 3e-3;
-        using var student = new SimClrDistiller(options).Fit(unlabeled, labeled, heldOut, _fixture.Teacher.Encoder, _fixture.Teacher.Head);
+        var studentSpec = Tiny with { Width = studentWidth };
+        if (studentWidth != Tiny.Width)
+            options.EncoderSpec = studentSpec;
+        var log = new List<string>();
+        using var student = new SimClrDistiller(options, log.Add).Fit(unlabeled, labeled, heldOut, _fixture.Teacher.Encoder, _fixture.Teacher.Head);
+
+        Assert.Equal(studentSpec, student.Encoder.Spec);
+        Assert.Equal(studentWidth == Tiny.Width, log.All(line => !line.Contains("(teacher: Reference width 8)")));
 
         var predicted = Predict(student.Encoder, student.Head, heldOut);
         double agreement = predicted.Zip(teacher, (s, t) => s == t ? 1.0 : 0).Average();
@@ -184,8 +193,11 @@ public sealed class DistillTests : IClassFixture<DistillTests.Fixture>
         Assert.Contains(log, line => line.Contains("student from a given classifier (encoder and head)"));
     }
 
-    [Fact]
-    public void AStepCombinesTheTwoLossesWithTheLabelledWeight()
+    /// <remarks>Width 4: a student narrower than its teacher takes the same step.</remarks>
+    [Theory]
+    [InlineData(8)]
+    [InlineData(4)]
+    public void AStepCombinesTheTwoLossesWithTheLabelledWeight(int studentWidth)
     {
         using var unlabeled = ColourSet(seed: 5, count: 6, unlabeled: true);
         using var labeled = ColourSet(seed: 6, count: 6);
@@ -193,7 +205,9 @@ public sealed class DistillTests : IClassFixture<DistillTests.Fixture>
         options.Augmentation = AugmentationOptions.None;   // the step sees the images as they are
         options.LabeledLossWeight = 0.3;
         options.Temperature = 2;
-        using var run = new DistillRun(options, unlabeled, labeled, null, CPU, _fixture.Teacher.Encoder, _fixture.Teacher.Head, studentStart: null);
+        using var run = new DistillRun(options, unlabeled, labeled, null, CPU, _fixture.Teacher.Encoder, _fixture.Teacher.Head, studentStart: null,
+            studentSpec: Tiny with { Width = studentWidth });
+        Assert.Equal(studentWidth, run.Encoder.Spec.Width);
         using var scope = NewDisposeScope();
         var images = cat(new[] { unlabeled.Images.narrow(0, 0, 3), labeled.Images.narrow(0, 0, 3) }, 0);
         var labels = tensor(new long[] { -1, -1, -1, labeled.Labels[0], labeled.Labels[1], labeled.Labels[2] });
@@ -338,14 +352,22 @@ public sealed class DistillTests : IClassFixture<DistillTests.Fixture>
         noView.StudentAugmentation = new AugmentationOptions { MinArea = 0 };
         Assert.Equal("StudentAugmentation.MinArea", Assert.Throws<ArgumentOutOfRangeException>(() => Fit(noView)).ParamName);
 
-        using var wider = Encoder.Create(new EncoderSpec(EncoderArchitecture.Reference, 16, Size));
-        var start = Assert.Throws<ArgumentException>(() => Fit(Options(), start: wider));
+        // The student learns the teacher's answers on the same images: any architecture, but the teacher's image size.
+        using var larger = Encoder.Create(new EncoderSpec(EncoderArchitecture.Reference, 8, 48));
+        var start = Assert.Throws<ArgumentException>(() => Fit(Options(), start: larger));
         Assert.Equal("studentStart", start.ParamName);
-        Assert.Contains("width", start.Message, StringComparison.OrdinalIgnoreCase);
-
+        Assert.Contains("image size", start.Message);
         var spec = Options();
         spec.EncoderSpec = new EncoderSpec(EncoderArchitecture.Reference, 8, 48);
-        Assert.Contains("EncoderSpec", Assert.Throws<ArgumentException>(() => Fit(spec)).Message);
+        var size = Assert.Throws<ArgumentException>(() => Fit(spec));
+        Assert.Equal("EncoderSpec", size.ParamName);
+        Assert.Contains("image size", size.Message);
+        using var wider = Encoder.Create(new EncoderSpec(EncoderArchitecture.Reference, 16, Size));
+        var both = Options();
+        both.EncoderSpec = Tiny with { Width = 4 };
+        var conflict = Assert.Throws<ArgumentException>(() => Fit(both, start: wider));
+        Assert.Equal("studentStart", conflict.ParamName);
+        Assert.Contains("EncoderSpec", conflict.Message);
 
         using var fourClasses = new LinearClassifier(teacher.Encoder.FeatureDim, 4);
         var classes = Assert.Throws<ArgumentException>(() => Fit(Options(), head: fourClasses));
