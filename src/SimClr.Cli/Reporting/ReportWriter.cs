@@ -44,7 +44,7 @@ public static class ReportWriter
         if (results.FirstOrDefault(r => r.Experiment == "pretrain") is { } pretrain)
             AppendMonitors(md, pipeline, pretrain);
         if (pipeline.Repeats > 1)
-            AppendMeans(md, results);
+            AppendMeans(md, pipeline, results);
         md.AppendLine().AppendLine($"Training time of all experiments (summed over epochs, across invocations when resumed): {Duration(results.Sum(r => r.Seconds))}. " +
             $"Total wall time of this invocation: {Duration(wallSeconds)}.").AppendLine();
         md.AppendLine("![validation accuracy](curves-accuracy.png)").AppendLine();
@@ -109,7 +109,7 @@ public static class ReportWriter
     /// Mean and standard deviation over the repeats of each experiment, and each gain over the baseline with its
     /// standard error: a gain is called real only when it is more than twice that error.
     /// </summary>
-    static void AppendMeans(StringBuilder md, IReadOnlyList<ExperimentResult> results)
+    static void AppendMeans(StringBuilder md, PipelineDefinition pipeline, IReadOnlyList<ExperimentResult> results)
     {
         var groups = results.GroupBy(r => r.Experiment).Where(g => g.Key != "pretrain")
             .Select(g => (Experiment: g.Key, Stats: RepeatStatistics.Of(g.Select(r => r.Evaluation.MicroAccuracy)), Seconds: g.Average(r => r.Seconds)))
@@ -125,6 +125,10 @@ public static class ReportWriter
             {
                 var (difference, error) = stats.DifferenceFrom(b);
                 gain = $"{SignedPoints(difference)} ± {Points(error)} points ({Verdict(difference, error)})";
+                // A bigger encoder than the baseline's gains from its size too: say so beside the figure.
+                var (own, baselines) = (ExperimentSettings.EncoderOf(pipeline, experiment), ExperimentSettings.EncoderOf(pipeline, "baseline"));
+                if (own != baselines)
+                    gain += $"; not like for like: {own.Architecture} width {own.Width} against the baseline's {baselines.Architecture} width {baselines.Width}";
             }
             md.AppendLine($"| {ExperimentResult.Titles(experiment, results[0].Method)} | {stats.Count} | {Percent(stats.Mean)} ± {Points(stats.StandardDeviation)} | {Duration(seconds)} | {gain} |");
         }

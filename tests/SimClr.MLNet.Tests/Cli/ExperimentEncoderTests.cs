@@ -82,6 +82,11 @@ public sealed class ExperimentEncoderTests
         Assert.Contains("SmallResNet18 width 2 at 16 px (teacher: SmallResNet18 width 4), student from scratch", log);
         var report = File.ReadAllText(Path.Combine(output, "report.md"));
         Assert.Contains("- encoder: SmallResNet18, width 4; baseline: SmallResNet18, width 2; distill: SmallResNet18, width 2\n", report);
+        // The wider fine-tuned model's gain over the narrower baseline is flagged; the student's, of the baseline's size, is not.
+        var means = report.Split('\n').Where(line => line.StartsWith("| SimCLR fine-tuned | 2 |") || line.StartsWith("| SimCLR distilled | 2 |")).ToList();
+        Assert.Equal(2, means.Count);
+        Assert.EndsWith("; not like for like: SmallResNet18 width 4 against the baseline's SmallResNet18 width 2 |", means[0]);
+        Assert.DoesNotContain("not like for like", means[1]);
 
         var images = Enumerable.Range(0, 3).Select(i =>
         {

@@ -36,11 +36,12 @@ public static class TinyPipelines
 
     /// <summary>
     /// SimCLRv2's big-to-small recipe on generated shapes: pretraining and fine-tuning at width 4, the baseline and a
-    /// student from scratch at width 2.
+    /// student from scratch at width 2; two seeds, so that the report compares means.
     /// </summary>
     public const string BigToSmall = """
         {
           "name": "tiny-big-to-small",
+          "repeats": 2,
           "data": { "source": "synthetic", "imageSize": 16, "labeledCount": 16, "unlabeledCount": 16, "validationCount": 8 },
           "encoder": { "architecture": "SmallResNet18", "width": 4 },
           "experiments": {
