@@ -125,7 +125,7 @@ public static class ReportWriter
             {
                 var (difference, error) = stats.DifferenceFrom(b);
                 gain = $"{SignedPoints(difference)} ± {Points(error)} points ({Verdict(difference, error)})";
-                // A bigger encoder than the baseline's gains from its size too: say so beside the figure.
+                // An encoder of another size than the baseline's gains (or loses) from its size too: say so beside the figure.
                 var (own, baselines) = (ExperimentSettings.EncoderOf(pipeline, experiment), ExperimentSettings.EncoderOf(pipeline, "baseline"));
                 if (own != baselines)
                     gain += $"; not like for like: {own.Architecture} width {own.Width} against the baseline's {baselines.Architecture} width {baselines.Width}";
