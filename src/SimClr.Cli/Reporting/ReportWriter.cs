@@ -115,6 +115,7 @@ public static class ReportWriter
             .Select(g => (Experiment: g.Key, Stats: RepeatStatistics.Of(g.Select(r => r.Evaluation.MicroAccuracy)), Seconds: g.Average(r => r.Seconds)))
             .ToList();
         var baseline = groups.FirstOrDefault(g => g.Experiment == "baseline");
+        var baselineEncoder = ExperimentSettings.EncoderOf(pipeline, "baseline");
         md.AppendLine().AppendLine("Over the seeds (the saved models' Evaluate accuracy on the validation data; ± is the standard deviation between seeds):").AppendLine();
         md.AppendLine("| experiment | seeds | accuracy, mean ± sd | wall time per seed | gain over the baseline ± its standard error |");
         md.AppendLine("|---|---|---|---|---|");
@@ -126,9 +127,9 @@ public static class ReportWriter
                 var (difference, error) = stats.DifferenceFrom(b);
                 gain = $"{SignedPoints(difference)} ± {Points(error)} points ({Verdict(difference, error)})";
                 // An encoder of another size than the baseline's gains (or loses) from its size too: say so beside the figure.
-                var (own, baselines) = (ExperimentSettings.EncoderOf(pipeline, experiment), ExperimentSettings.EncoderOf(pipeline, "baseline"));
-                if (own != baselines)
-                    gain += $"; not like for like: {own.Architecture} width {own.Width} against the baseline's {baselines.Architecture} width {baselines.Width}";
+                var own = ExperimentSettings.EncoderOf(pipeline, experiment);
+                if (own != baselineEncoder)
+                    gain += $"; not like for like: {own.Architecture} width {own.Width} against the baseline's {baselineEncoder.Architecture} width {baselineEncoder.Width}";
             }
             md.AppendLine($"| {ExperimentResult.Titles(experiment, results[0].Method)} | {stats.Count} | {Percent(stats.Mean)} ± {Points(stats.StandardDeviation)} | {Duration(seconds)} | {gain} |");
         }
