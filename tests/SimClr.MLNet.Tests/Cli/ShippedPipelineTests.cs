@@ -187,6 +187,30 @@ public sealed class ShippedPipelineTests
         Assert.Equal(RunFingerprint.Settings(width16, null)["finetune-3"], RunFingerprint.Settings(variant, null)["finetune-3"]);
     }
 
+    /// <summary>
+    /// The big-to-small run's distillation variants change only the distillation, so a folder holding that run's
+    /// seed-1 baseline, pretraining and fine-tuning resumes them without retraining (their comments say to do so).
+    /// </summary>
+    [Theory]
+    [InlineData("distill-width16-to-width8-consistent.json", 20, DistillTargets.PerStep, null)]
+    [InlineData("distill-width16-to-width8-patient.json", 40, DistillTargets.PerStep, null)]
+    public void TheDistillationVariantsReuseTheBigToSmallRun(string file, int epochs, DistillTargets targets, string? precision)
+    {
+        var original = Load(Path.Combine("cifar10-tuning", "distill-width16-to-width8.json"));
+        var variant = Load(Path.Combine("cifar10-tuning", file));
+        Assert.Equal((original.Data, original.Encoder, original.Seed), (variant.Data, variant.Encoder, variant.Seed));
+        Assert.Equal(original.Experiments.Distill! with { Epochs = epochs, Targets = targets, Precision = precision }, variant.Experiments.Distill);
+        var originalRuns = RunFingerprint.Settings(original, null);
+        var variantRuns = RunFingerprint.Settings(variant, null);
+        foreach (var (run, settings) in variantRuns)
+        {
+            if (run.StartsWith("distill", StringComparison.Ordinal))
+                Assert.NotEqual(originalRuns[run], settings);
+            else
+                Assert.Equal(originalRuns[run], settings);
+        }
+    }
+
     /// <summary>The method comparison: one file per method, all on the published run's data, encoder and fine-tuning; pretraining differs only in the method, its options and the epochs that fill the budget.</summary>
     [Fact]
     public void TheMethodComparisonChangesOnlyTheMethod()
