@@ -194,6 +194,7 @@ public sealed class ShippedPipelineTests
     [Theory]
     [InlineData("distill-width16-to-width8-consistent.json", 20, DistillTargets.PerStep, null)]
     [InlineData("distill-width16-to-width8-patient.json", 40, DistillTargets.PerStep, null)]
+    [InlineData("distill-width16-to-width8-patient-bf16.json", 40, DistillTargets.PerStep, "auto")]
     public void TheDistillationVariantsReuseTheBigToSmallRun(string file, int epochs, DistillTargets targets, string? precision)
     {
         var original = Load(Path.Combine("cifar10-tuning", "distill-width16-to-width8.json"));
