@@ -189,7 +189,7 @@ public sealed class ShippedPipelineTests
 
     /// <summary>
     /// The big-to-small run's distillation variants change only the distillation, so a folder holding that run's
-    /// seed-1 baseline, pretraining and fine-tuning resumes them without retraining (their comments say to do so).
+    /// baselines, pretraining and fine-tuning (every seed a variant has) resumes them without retraining (their comments say to do so).
     /// </summary>
     [Theory]
     [InlineData("distill-width16-to-width8-consistent.json", 20, DistillTargets.PerStep, null)]
