@@ -48,8 +48,15 @@ internal static class Convolution
         var paddedInput = extraIn == 0 ? input : nn.functional.pad(input, new long[] { 0, 0, 0, 0, 0, extraIn });   // [N, Cin+, H, W]
         var paddedBias = bias is null || extraOut == 0 ? bias : nn.functional.pad(bias, new long[] { 0, extraOut });
         var output = nn.functional.conv2d(paddedInput, paddedWeight, paddedBias, stride, padding, dilation);   // [N, Cout+, Ho, Wo]
-        return (extraOut == 0 ? output : output.narrow(1, 0, outChannels)).MoveToOuterDisposeScope();        // [N, Cout, Ho, Wo]
+        if (extraOut == 0)
+            return output.MoveToOuterDisposeScope();
+        // A channels-last tensor narrowed on its channel axis is contiguous in no layout, and BatchNorm, ReLU and the
+        // residual add on such strided memory cost the width-8 ResNet all that channels-last saves on AVX2.
+        var kept = output.narrow(1, 0, outChannels);                                                          // [N, Cout, Ho, Wo]
+        return (IsChannelsLast(output) ? Encoder.ToChannelsLast(kept) : kept).MoveToOuterDisposeScope();
     }
+
+    internal static bool IsChannelsLast(Tensor x) => x.dim() == 4 && x.shape[1] > 1 && x.stride(1) == 1;
 
     static long MissingToBlock(long channels) => (ChannelBlock - channels % ChannelBlock) % ChannelBlock;
 }

@@ -39,7 +39,9 @@ public abstract class Encoder : nn.Module<Tensor, Tensor>
     {
         if (images.dim() != 4 || images.shape[1] != 3)
             throw new ArgumentException($"Encoder input must be [N, 3, H, W]; got [{string.Join(", ", images.shape)}].", nameof(images));
-        var x = Precision == ComputePrecision.BFloat16 ? ToChannelsLast(images.to(ScalarType.BFloat16)) : images;
+        var x = Precision == ComputePrecision.BFloat16 ? images.to(ScalarType.BFloat16) : images;
+        if (RunsChannelsLast(Precision, x.device_type, Runtime.CpuFeatures.HasAvx512, PrefersChannelsLastWithoutAvx512))
+            x = ToChannelsLast(x);
         return Features(x).to(ScalarType.Float32);
     }
 
@@ -52,6 +54,22 @@ public abstract class Encoder : nn.Module<Tensor, Tensor>
     /// an encoder defined outside this library lists its own to have them checked.
     /// </summary>
     public virtual IReadOnlyList<ConvolutionShape> ConvolutionShapes() => Array.Empty<ConvolutionShape>();
+
+    /// <summary>
+    /// Whether this encoder's float32 convolutions run channels-last on CPUs without AVX-512, where it measured
+    /// faster for it. Default: false (NCHW).
+    /// </summary>
+    internal virtual bool PrefersChannelsLastWithoutAvx512 => false;
+
+    /// <summary>
+    /// Channels-last in bfloat16 everywhere; in float32 only for an encoder that prefers it, on a CPU without
+    /// AVX-512. On an AVX2-only EPYC, oneDNN's NCHW kernels spent 45% of the width-8 ResNet's convolution time
+    /// converting activations to and from a blocked layout, and channels-last made its step 1.19x and the width-16
+    /// one's 1.26x faster, but the reference encoder's 0.88x as fast. On AVX-512 it slowed the reference encoder to
+    /// 0.77x and left the width-8 ResNet as it was; on GPUs it is unmeasured (README, "Channels-last in fp32").
+    /// </summary>
+    internal static bool RunsChannelsLast(ComputePrecision precision, DeviceType device, bool cpuHasAvx512, bool encoderPrefersIt)
+        => precision == ComputePrecision.BFloat16 || (encoderPrefersIt && device == DeviceType.CPU && !cpuHasAvx512);
 
     /// <summary>
     /// NHWC strides with NCHW shape. TorchSharp has no contiguous(memory_format); this permutation gives the

@@ -30,6 +30,9 @@ public sealed class SmallResNet18 : Encoder
         RegisterComponents();
     }
 
+    /// <inheritdoc />
+    internal override bool PrefersChannelsLastWithoutAvx512 => true;
+
     internal (Conv2d Conv, BatchNorm2d Norm) Stem => (stem_conv, stem_bn);
 
     internal IEnumerable<ResidualBlock> Blocks => blocks;

@@ -20,6 +20,9 @@ public sealed record ConvolutionCheckResult(
     public bool Passed => new[] { ForwardError, InputGradientError, WeightGradientError }.All(e => e <= Tolerance);
 
     /// <summary>The largest of the three errors (NaN if any is NaN).</summary>
-    public double WorstError => new[] { ForwardError, InputGradientError, WeightGradientError }
-        .Aggregate((a, b) => double.IsNaN(a) || double.IsNaN(b) ? double.NaN : Math.Max(a, b));
+    public double WorstError => Worst(new[] { ForwardError, InputGradientError, WeightGradientError });
+
+    /// <summary>The largest of some errors, NaN if any is NaN (Math.Max alone would let a later number hide it).</summary>
+    internal static double Worst(IEnumerable<double> errors)
+        => errors.Aggregate((a, b) => double.IsNaN(a) || double.IsNaN(b) ? double.NaN : Math.Max(a, b));
 }

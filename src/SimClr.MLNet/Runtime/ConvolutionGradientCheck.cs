@@ -43,8 +43,9 @@ public static class ConvolutionGradientCheck
 
     /// <summary>
     /// Runs one convolution forward and backward in <paramref name="precision"/> the way the encoders do (their
-    /// convolution function, bfloat16 in channels-last layout with float32 master weights) and in float64, on
-    /// the same random input, weights and output gradient.
+    /// convolution function, bfloat16 with float32 master weights) in every memory layout an encoder may use on
+    /// this CPU, and in float64, on the same random input, weights and output gradient. Each error is the worst
+    /// over those layouts.
     /// </summary>
     /// <param name="shape">The convolution.</param>
     /// <param name="precision">Float32 or BFloat16.</param>
@@ -68,23 +69,37 @@ public static class ConvolutionGradientCheck
             conv.bias!.copy_(randn(conv.bias.shape, float64, generator: random).mul_(0.1));
         }
 
-        var (output64, inputGradient64, weightGradient64) = ForwardBackward(conv, input64, outputGradient64, float64);
+        var (output64, inputGradient64, weightGradient64) = ForwardBackward(conv, input64, outputGradient64, float64, channelsLast: false);
         var dtype = precision == ComputePrecision.BFloat16 ? ScalarType.BFloat16 : ScalarType.Float32;
-        var (output, inputGradient, weightGradient) = ForwardBackward(conv, input64, outputGradient64, dtype);
+        var errors = LayoutsThisCpuMayRun(precision).Select(channelsLast =>
+        {
+            var (output, inputGradient, weightGradient) = ForwardBackward(conv, input64, outputGradient64, dtype, channelsLast);
+            return (Output: RelativeError(output, output64), Input: RelativeError(inputGradient, inputGradient64), Weight: RelativeError(weightGradient, weightGradient64));
+        }).ToList();
         return new ConvolutionCheckResult(shape, precision,
-            RelativeError(output, output64), RelativeError(inputGradient, inputGradient64), RelativeError(weightGradient, weightGradient64),
+            ConvolutionCheckResult.Worst(errors.Select(e => e.Output)), ConvolutionCheckResult.Worst(errors.Select(e => e.Input)),
+            ConvolutionCheckResult.Worst(errors.Select(e => e.Weight)),
             precision == ComputePrecision.BFloat16 ? BFloat16Tolerance : Float32Tolerance);
     }
 
+    /// <summary>Channels-last (true) and NCHW (false), as far as some encoder may train in them on this CPU.</summary>
+    static IEnumerable<bool> LayoutsThisCpuMayRun(ComputePrecision precision)
+    {
+        if (precision != ComputePrecision.BFloat16)
+            yield return false;
+        if (Encoder.RunsChannelsLast(precision, DeviceType.CPU, CpuFeatures.HasAvx512, encoderPrefersIt: true))
+            yield return true;
+    }
+
     static (Tensor Output, Tensor InputGradient, Tensor WeightGradient) ForwardBackward(
-        TorchSharp.Modules.Conv2d conv, Tensor input64, Tensor outputGradient64, ScalarType dtype)
+        TorchSharp.Modules.Conv2d conv, Tensor input64, Tensor outputGradient64, ScalarType dtype, bool channelsLast)
     {
         // Master weights stay float32 (float64 for the reference); bfloat16 runs cast them on the fly, as the encoders do.
         var masterType = dtype == ScalarType.Float64 ? ScalarType.Float64 : ScalarType.Float32;
         var weight = conv.weight!.to(masterType).detach().requires_grad_();
         var bias = conv.bias!.detach().to(masterType);
         var input = input64.to(masterType).detach().requires_grad_();
-        var x = dtype == ScalarType.BFloat16 ? Encoder.ToChannelsLast(input.to(dtype)) : input;
+        var x = channelsLast ? Encoder.ToChannelsLast(input.to(dtype)) : input.to(dtype);
         var w = weight.to(dtype);
         var b = bias.to(dtype);
         var output = Convolution.Apply(x, w, b, conv.stride, conv.padding, conv.dilation);
