@@ -187,7 +187,7 @@ public sealed record ExperimentOptions
     public DistillTargets? Targets { get; init; }
     public AugmentationOptions? StudentAugmentation { get; init; }
     public double? PseudoLabelThreshold { get; init; }
-    /// <summary>What the student starts from: pretrained (the SimCLR encoder before fine-tuning), scratch, or teacher (the fine-tuned encoder and head). Default: pretrained.</summary>
+    /// <summary>What the student starts from: pretrained (the SimCLR encoder before fine-tuning), scratch, teacher (the fine-tuned encoder and head) or baseline (the supervised baseline's encoder and head). Default: pretrained.</summary>
     public StudentStart? StudentStart { get; init; }
 }
 
@@ -202,4 +202,11 @@ public enum StudentStart
 
     /// <summary>The teacher's own weights, encoder and head: self-training that continues where fine-tuning ended.</summary>
     Teacher,
+
+    /// <summary>
+    /// The supervised baseline of the same repeat, encoder and head: a student of the baseline's size that has already
+    /// learnt the labels, so that it spends its epochs on the teacher's answers for the unlabelled images. Its gain over
+    /// the baseline is then exactly what distillation added.
+    /// </summary>
+    Baseline,
 }

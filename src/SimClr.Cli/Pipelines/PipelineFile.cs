@@ -137,11 +137,26 @@ public static partial class PipelineFile
         }
     }
 
-    /// <summary>A student of another encoder than the pretrained one cannot start from it, nor from its fine-tuned teacher.</summary>
+    /// <summary>
+    /// A student of another encoder than the pretrained one cannot start from it, nor from its fine-tuned teacher; one
+    /// that starts from the baseline needs a baseline of its own encoder.
+    /// </summary>
     static void CheckStudent(PipelineDefinition pipeline, ExperimentOptions distill, SimClr.MLNet.Models.EncoderSpec student)
     {
         var pretrained = ExperimentSettings.EncoderOf(pipeline, "pretrain");
         var start = distill.StudentStart ?? StudentStart.Pretrained;
+        if (start == StudentStart.Baseline)
+        {
+            if (pipeline.Experiments.Baseline == null)
+                throw new PipelineException("experiments.distill.studentStart is Baseline, but the pipeline has no experiments.baseline to start from.",
+                    optionPath: "experiments.distill.studentStart");
+            var baseline = ExperimentSettings.EncoderOf(pipeline, "baseline");
+            if (baseline != student)
+                throw new PipelineException(
+                    $"experiments.distill.studentStart is Baseline, but the baseline's encoder ({baseline.Architecture} width {baseline.Width}) is not the student's ({student.Architecture} width {student.Width}); give both the same \"encoder\".",
+                    optionPath: "experiments.distill.studentStart");
+            return;
+        }
         if (student != pretrained && start != StudentStart.Scratch)
             throw new PipelineException(
                 $"experiments.distill.encoder ({student.Architecture} width {student.Width}) is not the pretrained encoder ({pretrained.Architecture} width {pretrained.Width}), " +

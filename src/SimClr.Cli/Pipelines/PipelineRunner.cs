@@ -154,7 +154,7 @@ public sealed class PipelineRunner(PipelineDefinition pipeline, RunSettings sett
     /// <summary>
     /// Distillation: the teacher of repeat N is finetune's repeat N, read back from its checkpoint (the weights it
     /// ended with), so that a resumed run and a fresh one distil the same teacher, and the spread over repeats
-    /// includes the teacher's.
+    /// includes the teacher's. A student that starts from the baseline starts from baseline's repeat N, read the same way.
     /// </summary>
     ExperimentResult Distill(ExperimentRun run, ExperimentOptions experiment, Encoder pretrained, PipelineData data, MLContext ml,
         RunState state, CancellationToken cancellation)
@@ -169,17 +169,25 @@ public sealed class PipelineRunner(PipelineDefinition pipeline, RunSettings sett
         Configure(options, run.Name, state, cancellation);
         var teacherFile = Checkpoint.PathFor(CheckpointDirectory, (run with { Experiment = "finetune" }).Name);
         var (teacherEncoder, teacherHead) = Checkpoint.LoadClassifier(teacherFile);
+        var start = experiment.StudentStart ?? StudentStart.Pretrained;
+        var baselineRun = run with { Experiment = "baseline" };
+        var (baselineEncoder, baselineHead) = start == StudentStart.Baseline
+            ? Checkpoint.LoadClassifier(Checkpoint.PathFor(CheckpointDirectory, baselineRun.Name))
+            : (null, null);
+        if (start == StudentStart.Baseline)
+            observer.Log($"{run.Name}: the student starts from {baselineRun.Name}'s encoder and head ({baselineRun.ModelFileName}).");
         using (teacherEncoder)
         using (teacherHead)
+        using (baselineEncoder)
+        using (baselineHead)
         {
-            var start = experiment.StudentStart ?? StudentStart.Pretrained;
-            Encoder? studentEncoder = start switch
+            var (studentEncoder, studentHead) = start switch
             {
-                StudentStart.Pretrained => pretrained,
-                StudentStart.Teacher => teacherEncoder,
-                _ => null,
+                StudentStart.Pretrained => (pretrained, null),
+                StudentStart.Teacher => (teacherEncoder, teacherHead),
+                StudentStart.Baseline => (baselineEncoder, baselineHead),
+                _ => ((Encoder?)null, (LinearClassifier?)null),
             };
-            var studentHead = start == StudentStart.Teacher ? teacherHead : null;
             observer.ExperimentStarted(run.Name, options.Epochs);
             using var result = new SimClrDistiller(options, observer.Log)
                 .Fit(data.Unlabeled, data.Labeled, data.Validation, teacherEncoder, teacherHead, studentEncoder, studentHead);

@@ -37,13 +37,14 @@ public static class RunFingerprint
         Flatten("data", pipeline.Data with { Path = path == null ? null : Path.GetFullPath(path) }, common);
 
         // A run depends on its own options and on those of the runs it starts from: finetune on pretrain's,
-        // distill on both (its teacher is finetune's).
+        // distill on both (its teacher is finetune's), and on baseline's when its student starts from the baseline.
+        var studentStartsFromBaseline = pipeline.Experiments.Distill?.StudentStart == StudentStart.Baseline;
         var dependencies = new Dictionary<string, string[]>
         {
             ["baseline"] = new[] { "baseline" },
             ["pretrain"] = new[] { "pretrain" },
             ["finetune"] = new[] { "pretrain", "finetune" },
-            ["distill"] = new[] { "pretrain", "finetune", "distill" },
+            ["distill"] = studentStartsFromBaseline ? new[] { "baseline", "pretrain", "finetune", "distill" } : new[] { "pretrain", "finetune", "distill" },
         };
         var settings = new Dictionary<string, Dictionary<string, string>>();
         foreach (var run in ExperimentRun.All(pipeline))

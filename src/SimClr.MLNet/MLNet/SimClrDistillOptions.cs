@@ -37,6 +37,17 @@ public sealed class SimClrDistillOptions : DistillOptions
     /// </summary>
     public bool StudentFromTeacher { get; set; }
 
+    /// <summary>
+    /// A classifier whose encoder and head the student starts from: the transformer returned by <c>SimClrFineTune(...).Fit</c>
+    /// (or <c>SimClrDistill(...).Fit</c>), or a pipeline model that contains it, with the teacher's classes and image size.
+    /// The supervised baseline of the student's size is the usual one: the student has already learnt the labels, and
+    /// distillation adds what the teacher knows about the unlabelled images. Default: null.
+    /// </summary>
+    public ITransformer? StudentClassifier { get; set; }
+
+    /// <summary>The checkpoint file of a fine-tuning, baseline or distillation run, as <see cref="StudentClassifier"/>. Default: null.</summary>
+    public string? StudentClassifierCheckpoint { get; set; }
+
     /// <summary>The images the teacher labels, the point of distillation (for example STL-10's 100,000); their labels are ignored. Required.</summary>
     public IDataView? UnlabeledData { get; set; }
 
@@ -57,6 +68,15 @@ public sealed class SimClrDistillOptions : DistillOptions
             throw new ArgumentException($"Give exactly one of {nameof(Teacher)} and {nameof(TeacherCheckpoint)}: the fine-tuned classifier to distil.", nameof(Teacher));
         if (StudentEncoder != null && StudentEncoderCheckpoint != null)
             throw new ArgumentException($"Give either {nameof(StudentEncoder)} or {nameof(StudentEncoderCheckpoint)}, not both.", nameof(StudentEncoderCheckpoint));
+        if (StudentClassifier != null && StudentClassifierCheckpoint != null)
+            throw new ArgumentException($"Give either {nameof(StudentClassifier)} or {nameof(StudentClassifierCheckpoint)}, not both.", nameof(StudentClassifierCheckpoint));
+        if ((StudentClassifier != null || StudentClassifierCheckpoint != null) && (StudentFromTeacher || StudentEncoder != null || StudentEncoderCheckpoint != null))
+        {
+            var option = StudentClassifier != null ? nameof(StudentClassifier) : nameof(StudentClassifierCheckpoint);
+            throw new ArgumentException(
+                $"{option} starts the student from that classifier's encoder and head; leave {nameof(StudentEncoder)}, {nameof(StudentEncoderCheckpoint)} and {nameof(StudentFromTeacher)} unset with it.",
+                option);
+        }
         if (StudentFromTeacher && (StudentEncoder != null || StudentEncoderCheckpoint != null))
             throw new ArgumentException(
                 $"{nameof(StudentFromTeacher)} starts the student from the teacher's weights; leave {nameof(StudentEncoder)} and {nameof(StudentEncoderCheckpoint)} null with it.",

@@ -38,7 +38,7 @@ public sealed class SimClrDistillTrainer : IEstimator<SimClrClassifierTransforme
         var log = _context.Logger("SimClrDistill");
 
         // Modules loaded from files belong to this call; a transformer's stay the caller's (the distiller copies them).
-        (Encoder Encoder, LinearClassifier Head)? loaded = null;
+        (Encoder Encoder, LinearClassifier Head)? loaded = null, loadedStudentClassifier = null;
         Encoder? loadedStudent = null;
         try
         {
@@ -60,10 +60,38 @@ public sealed class SimClrDistillTrainer : IEstimator<SimClrClassifierTransforme
                 teacherOption = nameof(options.Teacher);
             }
 
-            loadedStudent = options.StudentEncoderCheckpoint == null ? null : Checkpoint.LoadEncoder(options.StudentEncoderCheckpoint);
-            var student = options.StudentFromTeacher ? teacherEncoder
-                : loadedStudent ?? TrainerInputs.FindEncoder(options.StudentEncoder, nameof(options.StudentEncoder), nameof(options.StudentEncoderCheckpoint));
-            string studentOption = loadedStudent != null ? nameof(options.StudentEncoderCheckpoint) : nameof(options.StudentEncoder);
+            Encoder? student;
+            LinearClassifier? studentHead = null;
+            string studentOption;
+            if (options.StudentFromTeacher)
+                (student, studentHead, studentOption) = (teacherEncoder, teacherHead, nameof(options.StudentFromTeacher));
+            else if (options.StudentClassifier != null || options.StudentClassifierCheckpoint != null)
+            {
+                IReadOnlyList<string> studentClasses;
+                if (options.StudentClassifierCheckpoint != null)
+                {
+                    loadedStudentClassifier = Checkpoint.LoadClassifier(options.StudentClassifierCheckpoint);
+                    (student, studentHead) = loadedStudentClassifier.Value;
+                    studentClasses = Checkpoint.ReadInfo(options.StudentClassifierCheckpoint).ClassNames;
+                    studentOption = nameof(options.StudentClassifierCheckpoint);
+                }
+                else
+                {
+                    var classifier = TrainerInputs.FindClassifier(options.StudentClassifier!, nameof(options.StudentClassifier), nameof(options.StudentClassifierCheckpoint));
+                    (student, studentHead, studentClasses) = (classifier.Encoder, classifier.Head, classifier.ClassNames);
+                    studentOption = nameof(options.StudentClassifier);
+                }
+                if (!studentClasses.SequenceEqual(teacherClasses))
+                    throw new ArgumentException(
+                        $"{studentOption} has classes {string.Join(", ", studentClasses)}, but the teacher ({teacherOption}) has {string.Join(", ", teacherClasses)}; the student's head must score the teacher's classes, in the same order.",
+                        studentOption);
+            }
+            else
+            {
+                loadedStudent = options.StudentEncoderCheckpoint == null ? null : Checkpoint.LoadEncoder(options.StudentEncoderCheckpoint);
+                student = loadedStudent ?? TrainerInputs.FindEncoder(options.StudentEncoder, nameof(options.StudentEncoder), nameof(options.StudentEncoderCheckpoint));
+                studentOption = loadedStudent != null ? nameof(options.StudentEncoderCheckpoint) : nameof(options.StudentEncoder);
+            }
             if (student != null && student.Spec.ImageSize != teacherEncoder.Spec.ImageSize)
                 throw new ArgumentException(
                     $"{studentOption} is {student.Spec}, but the teacher's encoder is {teacherEncoder.Spec}; the student learns the teacher's answers on the same images, so its image size must be the teacher's.",
@@ -85,7 +113,7 @@ public sealed class SimClrDistillTrainer : IEstimator<SimClrClassifierTransforme
                 : TrainerInputs.ReadValidation(options.ValidationData, options.ImageColumnName, options.LabelColumnName, size);
 
             var result = new SimClrDistiller(options, log).Fit(unlabeled, labeled, validation, teacherEncoder, teacherHead,
-                student, studentHead: options.StudentFromTeacher ? teacherHead : null);
+                student, studentHead);
             var model = StockScoringModels.Classifier(result.Encoder, result.Head, result.ClassNames, options.ImageColumnName, options.LabelColumnName,
                 options.GpuDeviceId, options.FallbackToCpu, sessionOptions: _context.OnnxSessionOptions);
             return new SimClrClassifierTransformer(model, options.ImageColumnName, result.Encoder, result.Head, result.History, result.ClassNames);
@@ -94,6 +122,8 @@ public sealed class SimClrDistillTrainer : IEstimator<SimClrClassifierTransforme
         {
             loaded?.Encoder.Dispose();
             loaded?.Head.Dispose();
+            loadedStudentClassifier?.Encoder.Dispose();
+            loadedStudentClassifier?.Head.Dispose();
             loadedStudent?.Dispose();
         }
     }

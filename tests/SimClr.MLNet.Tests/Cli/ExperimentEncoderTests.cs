@@ -98,4 +98,44 @@ public sealed class ExperimentEncoderTests
         var distilled = Path.Combine(output, "distilled.zip");
         PlainScorer.AssertScoresMatch(ml, ml.Model.Load(distilled, out _), distilled, images);
     }
+
+    [Fact]
+    public void AStudentThatStartsFromTheBaselineDependsOnTheBaselinesSettings()
+    {
+        var fromBaseline = RunFingerprint.Settings(Parse(Pipeline(Width4, $"\"encoder\": {Width2},", $"\"encoder\": {Width2}, \"studentStart\": \"Baseline\",")), null);
+        var fromScratch = RunFingerprint.Settings(Parse(Pipeline(Width4, $"\"encoder\": {Width2},", $"\"encoder\": {Width2}, \"studentStart\": \"Scratch\",")), null);
+
+        // A resumed run whose baseline changed must retrain a student that started from it, and only such a student.
+        Assert.Equal("2", fromBaseline["distill"]["experiments.baseline.epochs"]);
+        Assert.DoesNotContain("experiments.baseline.epochs", fromScratch["distill"].Keys);
+    }
+
+    /// <summary>
+    /// Each student starts from the baseline of its own repeat, not from the teacher or random weights. At a learning
+    /// rate this small training leaves the head as it started (BatchNorm's statistics still move, so encoders are not
+    /// compared); the two repeats' baselines differ, so a student paired with the wrong one fails too.
+    /// </summary>
+    [Fact]
+    public void AStudentThatStartsFromTheBaselineBeginsWithItsRepeatsBaseline()
+    {
+        using var dir = new TempDirectory();
+        var output = dir.Combine("out");
+        var pipeline = TinyPipelines.BigToSmall.Replace("\"studentStart\": \"Scratch\",", "\"studentStart\": \"Baseline\", \"learningRate\": 1e-12,");
+        Assert.NotEqual(TinyPipelines.BigToSmall, pipeline);
+        var (code, log) = RunPipeline(dir, pipeline, "--out", output);
+        Assert.True(code == 0, log);
+        Assert.Contains("distill-2: the student starts from baseline-2's encoder and head (baseline-2.zip).", log);
+
+        var checkpoints = Path.Combine(output, "checkpoints");
+        float[] Head(string run)
+        {
+            var (encoder, head) = Checkpoint.LoadClassifier(Checkpoint.PathFor(checkpoints, run));
+            using (encoder)
+            using (head)
+                return head.parameters().SelectMany(parameter => parameter.data<float>().ToArray()).ToArray();
+        }
+        Assert.NotEqual(Head("baseline"), Head("baseline-2"));
+        Assert.Equal(Head("baseline"), Head("distill"), (a, b) => Math.Abs(a - b) < 1e-6);
+        Assert.Equal(Head("baseline-2"), Head("distill-2"), (a, b) => Math.Abs(a - b) < 1e-6);
+    }
 }

@@ -212,6 +212,47 @@ public sealed class ShippedPipelineTests
         }
     }
 
+    /// <summary>
+    /// The recipe sized for CPUs without native bf16 is the patient run with 3 pretraining epochs instead of 18, and a
+    /// student that starts from its seed's baseline for 13 epochs instead of from scratch for 40; one seed. Its
+    /// baselines are the published run's, so that they compare.
+    /// </summary>
+    [Fact]
+    public void TheFromBaselineRunShortensThePatientRunWhereItSays()
+    {
+        var published = Load("cifar10-5k-labels.json");
+        var patient = Load(Path.Combine("cifar10-tuning", "distill-width16-to-width8-patient.json"));
+        var variant = Load(Path.Combine("cifar10-tuning", "distill-width16-to-width8-from-baseline.json"));
+        Assert.Equal((patient.Data, patient.Encoder, patient.Seed, 1), (variant.Data, variant.Encoder, variant.Seed, variant.Repeats));
+        Assert.Equal(patient.Experiments.Baseline, variant.Experiments.Baseline);
+        Assert.Equal(patient.Experiments.Pretrain! with { Epochs = 3 }, variant.Experiments.Pretrain);
+        Assert.Equal(patient.Experiments.Finetune, variant.Experiments.Finetune);
+        Assert.Equal(patient.Experiments.Distill! with { Epochs = 13, StudentStart = StudentStart.Baseline }, variant.Experiments.Distill);
+        Assert.Equal(RunFingerprint.Settings(published, null)["baseline"], RunFingerprint.Settings(variant, null)["baseline"]);
+    }
+
+    /// <summary>
+    /// The longer from-baseline run changes only the distillation's epochs and adds seeds, so a folder holding the
+    /// shorter run's baseline, pretraining and fine-tuning resumes them (its comment says to do so).
+    /// </summary>
+    [Fact]
+    public void TheLongerFromBaselineRunReusesTheShorterOne()
+    {
+        var shorter = Load(Path.Combine("cifar10-tuning", "distill-width16-to-width8-from-baseline.json"));
+        var longer = Load(Path.Combine("cifar10-tuning", "distill-width16-to-width8-from-baseline-longer.json"));
+        Assert.Equal((shorter.Data, shorter.Encoder, shorter.Seed, 3), (longer.Data, longer.Encoder, longer.Seed, longer.Repeats));
+        Assert.Equal(shorter.Experiments with { Distill = shorter.Experiments.Distill! with { Epochs = 22 } }, longer.Experiments);
+        var shorterRuns = RunFingerprint.Settings(shorter, null);
+        var longerRuns = RunFingerprint.Settings(longer, null);
+        foreach (var (run, settings) in shorterRuns)
+        {
+            if (run.StartsWith("distill", StringComparison.Ordinal))
+                Assert.NotEqual(settings, longerRuns[run]);
+            else
+                Assert.Equal(settings, longerRuns[run]);
+        }
+    }
+
     /// <summary>The method comparison: one file per method, all on the published run's data, encoder and fine-tuning; pretraining differs only in the method, its options and the epochs that fill the budget.</summary>
     [Fact]
     public void TheMethodComparisonChangesOnlyTheMethod()

@@ -277,6 +277,38 @@ public sealed class EstimatorTests : IClassFixture<EstimatorTests.Fixture>
     }
 
     /// <summary>
+    /// A student can start from another classifier, the baseline of its size, given as a fitted transformer or as its
+    /// checkpoint. At a learning rate this small training leaves the head as it started (BatchNorm's statistics still
+    /// move, so encoders are not compared), so the student's head is the baseline's, and not the teacher's.
+    /// </summary>
+    [Fact]
+    public void DistillationCanStartTheStudentFromAnotherClassifier()
+    {
+        var baselineOptions = FineTune(null);
+        baselineOptions.Epochs = 1;
+        baselineOptions.CheckpointDirectory = _fixture.Directory.Combine("student-checkpoint");
+        using var baseline = _ml.MulticlassClassification.Trainers.SimClrFineTune(baselineOptions).Fit(Load(Stl10Split.Train));
+        static float[] Weights(SimClr.MLNet.Models.LinearClassifier head) => head.parameters().SelectMany(p => p.data<float>().ToArray()).ToArray();
+        var baselineHead = Weights(baseline.Head);
+        Assert.NotEqual(Weights(_fixture.FineTuned.Head), baselineHead);
+
+        var fromTransformer = Distill(_fixture.FineTuned, null);
+        fromTransformer.StudentClassifier = baseline;
+        var fromCheckpoint = Distill(_fixture.FineTuned, null);
+        fromCheckpoint.StudentClassifierCheckpoint = SimClr.MLNet.Training.Checkpoint.PathFor(baselineOptions.CheckpointDirectory, "baseline");
+        foreach (var options in new[] { fromTransformer, fromCheckpoint })
+        {
+            (options.Epochs, options.LearningRate) = (1, 1e-12);
+            using var student = _ml.MulticlassClassification.Trainers.SimClrDistill(options).Fit(Load(Stl10Split.Train));
+            Assert.Equal(baselineHead, Weights(student.Head), (a, b) => Math.Abs(a - b) < 1e-6);
+        }
+
+        var twoStarts = Distill(_fixture.FineTuned, _fixture.Encoder);
+        twoStarts.StudentClassifier = baseline;
+        Assert.Equal("StudentClassifier", Assert.ThrowsAny<ArgumentException>(() => _ml.MulticlassClassification.Trainers.SimClrDistill(twoStarts).Fit(Load(Stl10Split.Train))).ParamName);
+    }
+
+    /// <summary>
     /// FixMatch's options reach the run through ML.NET: the log names them, and with threshold 0 every row is
     /// pseudo-labelled.
     /// </summary>
