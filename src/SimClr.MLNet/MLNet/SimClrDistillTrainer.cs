@@ -38,27 +38,12 @@ public sealed class SimClrDistillTrainer : IEstimator<SimClrClassifierTransforme
         var log = _context.Logger("SimClrDistill");
 
         // Modules loaded from files belong to this call; a transformer's stay the caller's (the distiller copies them).
-        (Encoder Encoder, LinearClassifier Head)? loaded = null, loadedStudentClassifier = null;
+        TrainerInputs.ClassifierInput? teacher = null, studentClassifier = null;
         Encoder? loadedStudent = null;
         try
         {
-            Encoder teacherEncoder;
-            LinearClassifier teacherHead;
-            IReadOnlyList<string> teacherClasses;
-            string teacherOption;
-            if (options.TeacherCheckpoint != null)
-            {
-                loaded = Checkpoint.LoadClassifier(options.TeacherCheckpoint);
-                (teacherEncoder, teacherHead) = loaded.Value;
-                teacherClasses = Checkpoint.ReadInfo(options.TeacherCheckpoint).ClassNames;
-                teacherOption = nameof(options.TeacherCheckpoint);
-            }
-            else
-            {
-                var teacher = TrainerInputs.FindClassifier(options.Teacher!, nameof(options.Teacher), nameof(options.TeacherCheckpoint));
-                (teacherEncoder, teacherHead, teacherClasses) = (teacher.Encoder, teacher.Head, teacher.ClassNames);
-                teacherOption = nameof(options.Teacher);
-            }
+            teacher = TrainerInputs.ReadClassifier(options.Teacher, options.TeacherCheckpoint, nameof(options.Teacher), nameof(options.TeacherCheckpoint));
+            var (teacherEncoder, teacherHead, teacherClasses, teacherOption) = (teacher.Encoder, teacher.Head, teacher.ClassNames, teacher.Option);
 
             Encoder? student;
             LinearClassifier? studentHead = null;
@@ -67,23 +52,12 @@ public sealed class SimClrDistillTrainer : IEstimator<SimClrClassifierTransforme
                 (student, studentHead, studentOption) = (teacherEncoder, teacherHead, nameof(options.StudentFromTeacher));
             else if (options.StudentClassifier != null || options.StudentClassifierCheckpoint != null)
             {
-                IReadOnlyList<string> studentClasses;
-                if (options.StudentClassifierCheckpoint != null)
-                {
-                    loadedStudentClassifier = Checkpoint.LoadClassifier(options.StudentClassifierCheckpoint);
-                    (student, studentHead) = loadedStudentClassifier.Value;
-                    studentClasses = Checkpoint.ReadInfo(options.StudentClassifierCheckpoint).ClassNames;
-                    studentOption = nameof(options.StudentClassifierCheckpoint);
-                }
-                else
-                {
-                    var classifier = TrainerInputs.FindClassifier(options.StudentClassifier!, nameof(options.StudentClassifier), nameof(options.StudentClassifierCheckpoint));
-                    (student, studentHead, studentClasses) = (classifier.Encoder, classifier.Head, classifier.ClassNames);
-                    studentOption = nameof(options.StudentClassifier);
-                }
-                if (!studentClasses.SequenceEqual(teacherClasses))
+                studentClassifier = TrainerInputs.ReadClassifier(options.StudentClassifier, options.StudentClassifierCheckpoint,
+                    nameof(options.StudentClassifier), nameof(options.StudentClassifierCheckpoint));
+                (student, studentHead, studentOption) = (studentClassifier.Encoder, studentClassifier.Head, studentClassifier.Option);
+                if (!studentClassifier.ClassNames.SequenceEqual(teacherClasses))
                     throw new ArgumentException(
-                        $"{studentOption} has classes {string.Join(", ", studentClasses)}, but the teacher ({teacherOption}) has {string.Join(", ", teacherClasses)}; the student's head must score the teacher's classes, in the same order.",
+                        $"{studentOption} has classes {string.Join(", ", studentClassifier.ClassNames)}, but the teacher ({teacherOption}) has {string.Join(", ", teacherClasses)}; the student's head must score the teacher's classes, in the same order.",
                         studentOption);
             }
             else
@@ -120,10 +94,8 @@ public sealed class SimClrDistillTrainer : IEstimator<SimClrClassifierTransforme
         }
         finally
         {
-            loaded?.Encoder.Dispose();
-            loaded?.Head.Dispose();
-            loadedStudentClassifier?.Encoder.Dispose();
-            loadedStudentClassifier?.Head.Dispose();
+            teacher?.DisposeIfLoaded();
+            studentClassifier?.DisposeIfLoaded();
             loadedStudent?.Dispose();
         }
     }

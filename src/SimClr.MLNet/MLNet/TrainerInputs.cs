@@ -40,6 +40,35 @@ internal static class TrainerInputs
         return found;
     }
 
+    /// <summary>A classifier given by a fitted transformer or by a checkpoint file, and the option that gave it.</summary>
+    /// <param name="FromFile">Read from the checkpoint: its modules belong to the caller, which disposes them; a transformer's stay the transformer's.</param>
+    public sealed record ClassifierInput(Encoder Encoder, LinearClassifier Head, IReadOnlyList<string> ClassNames, string Option, bool FromFile)
+    {
+        /// <summary>Frees the modules if this call read them from the file.</summary>
+        public void DisposeIfLoaded()
+        {
+            if (!FromFile)
+                return;
+            Encoder.Dispose();
+            Head.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// The classifier of <paramref name="checkpoint"/> when given, else the one inside <paramref name="transformer"/>
+    /// (see <see cref="FindClassifier"/>); the options validated that exactly one is set.
+    /// </summary>
+    public static ClassifierInput ReadClassifier(ITransformer? transformer, string? checkpoint, string option, string checkpointOption)
+    {
+        if (checkpoint != null)
+        {
+            var (encoder, head) = Checkpoint.LoadClassifier(checkpoint);
+            return new ClassifierInput(encoder, head, Checkpoint.ReadInfo(checkpoint).ClassNames, checkpointOption, FromFile: true);
+        }
+        var found = FindClassifier(transformer!, option, checkpointOption);
+        return new ClassifierInput(found.Encoder, found.Head, found.ClassNames, option, FromFile: false);
+    }
+
     /// <summary>
     /// A disposed TorchSharp module has no parameters left, and copying it fails with libtorch's "state_dict is not
     /// identical". The usual cause is easy to miss: ML.NET's PredictionEngine disposes the transformer it was made from.
