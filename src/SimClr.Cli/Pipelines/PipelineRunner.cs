@@ -167,15 +167,15 @@ public sealed class PipelineRunner(PipelineDefinition pipeline, RunSettings sett
 
         options.BatchSize = FitBatchSize(options.BatchSize, data.Unlabeled.Count + data.Labeled.Count, run.Experiment, "unlabelled and labelled");
         Configure(options, run.Name, state, cancellation);
-        var teacherFile = Checkpoint.PathFor(CheckpointDirectory, (run with { Experiment = "finetune" }).Name);
-        var (teacherEncoder, teacherHead) = Checkpoint.LoadClassifier(teacherFile);
+        var (teacherEncoder, teacherHead) = ClassifierOf(run with { Experiment = "finetune" });
         var start = experiment.StudentStart ?? StudentStart.Pretrained;
-        var baselineRun = run with { Experiment = "baseline" };
-        var (baselineEncoder, baselineHead) = start == StudentStart.Baseline
-            ? Checkpoint.LoadClassifier(Checkpoint.PathFor(CheckpointDirectory, baselineRun.Name))
-            : (null, null);
+        (Encoder? baselineEncoder, LinearClassifier? baselineHead) = (null, null);
         if (start == StudentStart.Baseline)
+        {
+            var baselineRun = run with { Experiment = "baseline" };
+            (baselineEncoder, baselineHead) = ClassifierOf(baselineRun);
             observer.Log($"{run.Name}: the student starts from {baselineRun.Name}'s encoder and head ({baselineRun.ModelFileName}).");
+        }
         using (teacherEncoder)
         using (teacherHead)
         using (baselineEncoder)
@@ -196,6 +196,9 @@ public sealed class PipelineRunner(PipelineDefinition pipeline, RunSettings sett
             return Finish(run, result.History, modelFile, precision, data, ml, state);
         }
     }
+
+    /// <summary>The classifier that <paramref name="run"/> ended with, read back from its checkpoint.</summary>
+    (Encoder Encoder, LinearClassifier Head) ClassifierOf(ExperimentRun run) => Checkpoint.LoadClassifier(Checkpoint.PathFor(CheckpointDirectory, run.Name));
 
     /// <summary>Resolves Auto here rather than in the trainer, so that the report can say what was chosen and why.</summary>
     PrecisionChoice ChoosePrecision(TrainingOptions options, ExperimentRun run)
