@@ -232,24 +232,27 @@ public sealed class ShippedPipelineTests
     }
 
     /// <summary>
-    /// The longer from-baseline run changes only the distillation's epochs and adds seeds, so a folder holding the
-    /// shorter run's baseline, pretraining and fine-tuning resumes them (its comment says to do so).
+    /// The longer and the faster from-baseline runs change only the distillation's epochs and rate (and the longer one
+    /// adds seeds), so a folder holding the shorter run's baseline, pretraining and fine-tuning resumes them (their
+    /// comments say to do so).
     /// </summary>
-    [Fact]
-    public void TheLongerFromBaselineRunReusesTheShorterOne()
+    [Theory]
+    [InlineData("distill-width16-to-width8-from-baseline-longer.json", 22, 0.002, 3)]
+    [InlineData("distill-width16-to-width8-from-baseline-faster.json", 12, 0.004, 1)]
+    public void TheFromBaselineVariantsReuseTheShorterRun(string file, int epochs, double learningRate, int repeats)
     {
         var shorter = Load(Path.Combine("cifar10-tuning", "distill-width16-to-width8-from-baseline.json"));
-        var longer = Load(Path.Combine("cifar10-tuning", "distill-width16-to-width8-from-baseline-longer.json"));
-        Assert.Equal((shorter.Data, shorter.Encoder, shorter.Seed, 3), (longer.Data, longer.Encoder, longer.Seed, longer.Repeats));
-        Assert.Equal(shorter.Experiments with { Distill = shorter.Experiments.Distill! with { Epochs = 22 } }, longer.Experiments);
+        var variant = Load(Path.Combine("cifar10-tuning", file));
+        Assert.Equal((shorter.Data, shorter.Encoder, shorter.Seed, repeats), (variant.Data, variant.Encoder, variant.Seed, variant.Repeats));
+        Assert.Equal(shorter.Experiments with { Distill = shorter.Experiments.Distill! with { Epochs = epochs, LearningRate = learningRate } }, variant.Experiments);
         var shorterRuns = RunFingerprint.Settings(shorter, null);
-        var longerRuns = RunFingerprint.Settings(longer, null);
+        var variantRuns = RunFingerprint.Settings(variant, null);
         foreach (var (run, settings) in shorterRuns)
         {
             if (run.StartsWith("distill", StringComparison.Ordinal))
-                Assert.NotEqual(settings, longerRuns[run]);
+                Assert.NotEqual(settings, variantRuns[run]);
             else
-                Assert.Equal(settings, longerRuns[run]);
+                Assert.Equal(settings, variantRuns[run]);
         }
     }
 
