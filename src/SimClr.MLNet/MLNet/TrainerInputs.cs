@@ -62,8 +62,10 @@ internal static class TrainerInputs
     {
         if (checkpoint != null)
         {
+            // The info first: a checkpoint that fails there leaves no loaded modules behind to dispose.
+            var classNames = Checkpoint.ReadInfo(checkpoint).ClassNames;
             var (encoder, head) = Checkpoint.LoadClassifier(checkpoint);
-            return new ClassifierInput(encoder, head, Checkpoint.ReadInfo(checkpoint).ClassNames, checkpointOption, FromFile: true);
+            return new ClassifierInput(encoder, head, classNames, checkpointOption, FromFile: true);
         }
         var found = FindClassifier(transformer!, option, checkpointOption);
         return new ClassifierInput(found.Encoder, found.Head, found.ClassNames, option, FromFile: false);
