@@ -187,6 +187,7 @@ public sealed record ExperimentOptions
     public DistillTargets? Targets { get; init; }
     public AugmentationOptions? StudentAugmentation { get; init; }
     public double? PseudoLabelThreshold { get; init; }
+    public bool? TeacherFlipAveraging { get; init; }
     /// <summary>What the student starts from: pretrained (the SimCLR encoder before fine-tuning), scratch, teacher (the fine-tuned encoder and head) or baseline (the supervised baseline's encoder and head). Default: pretrained.</summary>
     public StudentStart? StudentStart { get; init; }
 }

@@ -38,6 +38,17 @@ public class DistillOptions : SupervisedOptions
     public DistillTargets Targets { get; set; } = Defaults.Targets;
 
     /// <summary>
+    /// True: the teacher's target for an image is the mean of its probabilities for that image and for its mirror image
+    /// (a horizontal flip), test-time augmentation of the teacher, so the student learns from a better teacher than a
+    /// single pass gives. It costs a second teacher pass: once in all with <see cref="DistillTargets.Once"/>, every step
+    /// with <see cref="DistillTargets.PerStep"/>. On CIFAR-10's validation split it raised three width-16 fine-tuned
+    /// teachers from 73.2 / 72.6 / 72.7% to 74.7 / 74.3 / 74.1%, yet their width-8 students ended where they did
+    /// without it, after 12 and after 22 epochs (README). Not with <see cref="DistillTargets.Self"/>, which has no
+    /// teacher. Default: false.
+    /// </summary>
+    public bool TeacherFlipAveraging { get; set; }
+
+    /// <summary>
     /// A second, stronger view of every image for the distillation term, while the targets (<see cref="DistillTargets.PerStep"/>,
     /// <see cref="DistillTargets.Self"/>) and the labelled cross-entropy keep the <see cref="SupervisedOptions.Augmentation"/>
     /// view: the student must give on a hard view the answer given on an easy one (FixMatch's weak and strong views).
@@ -64,6 +75,8 @@ public class DistillOptions : SupervisedOptions
             throw new ArgumentOutOfRangeException(nameof(Targets), Targets, $"{nameof(Targets)} must be Once, PerStep or Self.");
         if (PseudoLabelThreshold is { } threshold && !(threshold is >= 0 and <= 1))
             throw new ArgumentOutOfRangeException(nameof(PseudoLabelThreshold), threshold, $"{nameof(PseudoLabelThreshold)} must be in [0, 1].");
+        if (TeacherFlipAveraging && Targets == DistillTargets.Self)
+            throw new ArgumentException($"{nameof(TeacherFlipAveraging)} averages the teacher's answers; with {nameof(Targets)} Self the student makes its own targets. Use Once or PerStep with it.", nameof(TeacherFlipAveraging));
         StudentAugmentation?.Validate(nameof(StudentAugmentation));
     }
 }

@@ -68,6 +68,9 @@ internal sealed class DistillRun : ITrainingRun, IDisposable
         _studentAugmenter = options.StudentAugmentation is { } strong ? new ImageAugmenter(strong) : null;
     }
 
+    /// <summary>With <see cref="DistillTargets.Once"/>, after <see cref="PrepareTargets"/>: the teacher's probabilities, unlabelled images first.</summary>
+    internal Tensor? CachedTargets => _targets;
+
     public Encoder Encoder => _classifier.Encoder;
     public LinearClassifier Head => _classifier.Head;
     public OptimizerHelper Optimizer => _classifier.Optimizer;
@@ -96,6 +99,7 @@ internal sealed class DistillRun : ITrainingRun, IDisposable
         ["Targets"] = _options.Targets.ToString(),
         ["StudentStart"] = _studentStart,
         ["PseudoLabelThreshold"] = _options.PseudoLabelThreshold?.ToString("R", CultureInfo.InvariantCulture) ?? "none",
+        ["TeacherFlipAveraging"] = _options.TeacherFlipAveraging.ToString(CultureInfo.InvariantCulture),
     };
 
     /// <summary>
@@ -109,8 +113,11 @@ internal sealed class DistillRun : ITrainingRun, IDisposable
         var watch = Stopwatch.StartNew();
         using (var scope = NewDisposeScope())
         {
-            Tensor Probabilities(ImageTensorSet set) => Features.Extract(_teacherEncoder, set.Images, _options.EvaluationBatchSize, _device,
+            Tensor Pass(Tensor images) => Features.Extract(_teacherEncoder, images, _options.EvaluationBatchSize, _device,
                 features => DistillationLoss.TeacherProbabilities(_teacherHead.call(features), _options.Temperature), _teacherHead.ClassCount);
+            Tensor Probabilities(ImageTensorSet set) => _options.TeacherFlipAveraging
+                ? Pass(set.Images).add_(Pass(set.Images.flip(3))).div_(2)
+                : Pass(set.Images);
             // Detached: the cache lives as long as the run, not as long as the step that may have asked for it.
             _targets = cat(new[] { Probabilities(_unlabeled), Probabilities(_labeled) }, 0).DetachFromDisposeScope();
         }
@@ -132,6 +139,20 @@ internal sealed class DistillRun : ITrainingRun, IDisposable
         var labels = tensor(unlabeledRows.Select(_ => -1L).Concat(labeledRows.Select(r => _labeled.Labels[r])).ToArray());
         var targets = _targets?.index_select(0, tensor(unlabeledRows.Concat(labeledRows.Select(r => r + _unlabeled.Count)).ToArray(), device: _device));
         return TrainStep(images, labels, targets, timer: null);
+    }
+
+    /// <summary>
+    /// The teacher's probabilities for float images [n, 3, S, S]; with <see cref="DistillOptions.TeacherFlipAveraging"/>,
+    /// averaged with those for the mirrored images, both in one teacher pass (eval mode: the batch's rows do not interact).
+    /// </summary>
+    internal Tensor TeacherProbabilities(Tensor inputs)
+    {
+        if (!_options.TeacherFlipAveraging)
+            return DistillationLoss.TeacherProbabilities(_teacherHead.call(_teacherEncoder.call(inputs)), _options.Temperature);
+        using var scope = NewDisposeScope();
+        long count = inputs.shape[0];
+        var both = DistillationLoss.TeacherProbabilities(_teacherHead.call(_teacherEncoder.call(cat(new[] { inputs, inputs.flip(3) }, 0))), _options.Temperature);
+        return both.narrow(0, 0, count).add(both.narrow(0, count, count)).div_(2).MoveToOuterDisposeScope();
     }
 
     /// <summary>
@@ -161,7 +182,7 @@ internal sealed class DistillRun : ITrainingRun, IDisposable
             using (no_grad())
                 teacherProbabilities = _options.Targets == DistillTargets.Self
                     ? StudentProbabilities(inputs)
-                    : DistillationLoss.TeacherProbabilities(_teacherHead.call(_teacherEncoder.call(inputs)), _options.Temperature);
+                    : TeacherProbabilities(inputs);
         }
         teacherProbabilities = teacherProbabilities.to(_device);
         var distillTargets = _options.PseudoLabelThreshold is { } threshold

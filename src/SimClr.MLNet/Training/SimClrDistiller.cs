@@ -78,6 +78,7 @@ public sealed class SimClrDistiller(DistillOptions options, Action<string>? log 
             $", student from {(studentHead != null ? "a given classifier (encoder and head)" : studentStart == null ? "scratch" : "pretrained encoder")}, " +
             $"T={options.Temperature:G4}, labelled weight {options.LabeledLossWeight:G4}, targets {options.Targets}" +
             (options.PseudoLabelThreshold is { } threshold ? $" as pseudo-labels from {threshold:G4}" : "") +
+            (options.TeacherFlipAveraging ? " averaged over each image and its mirror image" : "") +
             (options.StudentAugmentation != null ? ", a strong view for the student" : "") +
             $", {session.Options.Precision.ShortName()}, on {session.Device}");
         run.Encoder.eval();

@@ -232,19 +232,21 @@ public sealed class ShippedPipelineTests
     }
 
     /// <summary>
-    /// The longer and the faster from-baseline runs change only the distillation's epochs and rate (and the longer one
-    /// adds seeds), so a folder holding the shorter run's baseline, pretraining and fine-tuning resumes them (their
-    /// comments say to do so).
+    /// The longer, the faster and the flip-teacher from-baseline runs change only the distillation's epochs, rate and
+    /// teacher averaging (and the longer one adds seeds), so a folder holding the shorter run's baseline, pretraining
+    /// and fine-tuning resumes them (their comments say to do so).
     /// </summary>
     [Theory]
-    [InlineData("distill-width16-to-width8-from-baseline-longer.json", 22, 0.002, 3)]
-    [InlineData("distill-width16-to-width8-from-baseline-faster.json", 12, 0.004, 1)]
-    public void TheFromBaselineVariantsReuseTheShorterRun(string file, int epochs, double learningRate, int repeats)
+    [InlineData("distill-width16-to-width8-from-baseline-longer.json", 22, 0.002, false, 3)]
+    [InlineData("distill-width16-to-width8-from-baseline-faster.json", 12, 0.004, false, 1)]
+    [InlineData("distill-width16-to-width8-flip-teacher.json", 12, 0.004, true, 1)]
+    public void TheFromBaselineVariantsReuseTheShorterRun(string file, int epochs, double learningRate, bool flipTeacher, int repeats)
     {
         var shorter = Load(Path.Combine("cifar10-tuning", "distill-width16-to-width8-from-baseline.json"));
         var variant = Load(Path.Combine("cifar10-tuning", file));
         Assert.Equal((shorter.Data, shorter.Encoder, shorter.Seed, repeats), (variant.Data, variant.Encoder, variant.Seed, variant.Repeats));
-        Assert.Equal(shorter.Experiments with { Distill = shorter.Experiments.Distill! with { Epochs = epochs, LearningRate = learningRate } }, variant.Experiments);
+        var distill = shorter.Experiments.Distill! with { Epochs = epochs, LearningRate = learningRate, TeacherFlipAveraging = flipTeacher ? true : null };
+        Assert.Equal(shorter.Experiments with { Distill = distill }, variant.Experiments);
         var shorterRuns = RunFingerprint.Settings(shorter, null);
         var variantRuns = RunFingerprint.Settings(variant, null);
         foreach (var (run, settings) in shorterRuns)

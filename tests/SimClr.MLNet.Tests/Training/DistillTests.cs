@@ -5,6 +5,7 @@ using SimClr.MLNet.Models;
 using SimClr.MLNet.Runtime;
 using SimClr.MLNet.Tests.Support;
 using SimClr.MLNet.Training;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace SimClr.MLNet.Tests.Training;
@@ -241,6 +242,66 @@ public sealed class DistillTests : IClassFixture<DistillTests.Fixture>
     }
 
     /// <summary>
+    /// TeacherFlipAveraging, checked against the average written out in float64: a copy of the teacher scores the
+    /// images and, separately, the images with their columns reversed by an index (not by flip), at temperature 2.
+    /// PerStep's loss uses that average as its target, and Once caches it for every image of the pool.
+    /// </summary>
+    [Fact]
+    public void FlipAveragingTargetsAreTheMeanOfTheTeachersAnswersOnTheImageAndItsMirror()
+    {
+        using var unlabeled = ColourSet(seed: 21, count: 6, unlabeled: true);
+        using var labeled = ColourSet(seed: 22, count: 3);
+        var teacher = _fixture.Teacher;
+        using var scope = NewDisposeScope();
+        var images = cat(new[] { unlabeled.Images, labeled.Images }, 0);
+        var inputs = images.to(ScalarType.Float64).div(255.0);
+        var reversedColumns = arange(Size - 1, -1, -1, dtype: ScalarType.Int64);
+        using var encoder64 = Encoder.Create(teacher.Encoder.Spec);
+        using var head64 = new LinearClassifier(teacher.Head.FeatureDim, 3);
+        encoder64.load_state_dict(teacher.Encoder.state_dict());
+        head64.load_state_dict(teacher.Head.state_dict());
+        encoder64.to(ScalarType.Float64);
+        head64.to(ScalarType.Float64);
+        encoder64.eval();
+        head64.eval();
+        Tensor expected, plain;
+        using (no_grad())
+        {
+            // The encoder returns float32: its head runs in float64 on the widened features.
+            Tensor Probabilities(Tensor x) => nn.functional.softmax(head64.call(encoder64.call(x).to(ScalarType.Float64)).div(2.0), 1);
+            plain = Probabilities(inputs);
+            expected = plain.add(Probabilities(inputs.index_select(3, reversedColumns))).div(2.0);
+        }
+        Assert.True(expected.sub(plain).abs().max().item<double>() > 1e-3, "the mirror images must change the teacher's answers for this test to mean anything");
+
+        var options = Options(targets: DistillTargets.PerStep);
+        options.Augmentation = AugmentationOptions.None;
+        options.Temperature = 2;
+        options.TeacherFlipAveraging = true;
+        using (var run = new DistillRun(options, unlabeled, labeled, null, CPU, teacher.Encoder, teacher.Head, studentStart: null))
+        {
+            Tensor studentLogits;
+            using (no_grad())
+                studentLogits = run.Head.call(run.Encoder.call(inputs.to(ScalarType.Float32))).to(ScalarType.Float64);
+            double averaged = DistillationLoss.Compute(studentLogits, expected, 2).item<double>();
+            double single = DistillationLoss.Compute(studentLogits, plain, 2).item<double>();
+            var labels = tensor(Enumerable.Repeat(-1L, 6).Concat(labeled.Labels).ToArray());
+            var metrics = run.TrainStep(images, labels, teacherProbabilities: null, timer: null).ToDictionary(m => m.Name);
+            Assert.Equal(averaged, metrics["distill_loss"].Value, 5);
+            Assert.NotEqual(single, metrics["distill_loss"].Value, 5);
+        }
+
+        options.Targets = DistillTargets.Once;
+        using (var run = new DistillRun(options, unlabeled, labeled, null, CPU, teacher.Encoder, teacher.Head, studentStart: null))
+        {
+            run.PrepareTargets();
+            var cached = run.CachedTargets!.to(ScalarType.Float64);
+            Assert.Equal(new long[] { 9, 3 }, cached.shape);
+            Assert.True(cached.allclose(expected, rtol: 0, atol: 1e-5), $"largest difference {cached.sub(expected).abs().max().item<double>():G3}");
+        }
+    }
+
+    /// <summary>
     /// FixMatch's step written out: the student's own evaluation-mode prediction on the weak view, thresholded into
     /// pseudo-labels, is the target of its training-mode logits on the strong view; the labelled rows' cross-entropy
     /// uses their weak view, in the same forward pass. The student starts from weights that are not the teacher's, so
@@ -348,6 +409,11 @@ public sealed class DistillTests : IClassFixture<DistillTests.Fixture>
         var unsure = Options();
         unsure.PseudoLabelThreshold = 1.5;
         Assert.Equal("PseudoLabelThreshold", Assert.Throws<ArgumentOutOfRangeException>(() => Fit(unsure)).ParamName);
+        var mirroredSelf = Options(targets: DistillTargets.Self);
+        mirroredSelf.TeacherFlipAveraging = true;
+        var self = Assert.Throws<ArgumentException>(() => Fit(mirroredSelf));
+        Assert.Equal("TeacherFlipAveraging", self.ParamName);
+        Assert.Contains("Once or PerStep", self.Message);
         var noView = Options();
         noView.StudentAugmentation = new AugmentationOptions { MinArea = 0 };
         Assert.Equal("StudentAugmentation.MinArea", Assert.Throws<ArgumentOutOfRangeException>(() => Fit(noView)).ParamName);
