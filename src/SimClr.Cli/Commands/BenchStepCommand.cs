@@ -92,6 +92,7 @@ internal sealed class BenchStepCommand : Command<BenchStepCommand.Settings>
             $"{settings.Encoder} width {settings.Width} {precision.ShortName()}, {TorchRuntime.Description}: " +
             $"median step {result.MedianSeconds * 1000:F0} ms, {result.ImagesPerSecond:F1} images/s");
         _console.WriteLine($"  time per phase (all timed steps): {string.Join(", ", result.PhaseFractions.Select(p => $"{p.Phase} {100 * p.Fraction:F1}%"))}");
+        _console.WriteLine($"  float32 convolutions: {ConvolutionChannelBlock.Float32Reason}");
         return 0;
     }
 }

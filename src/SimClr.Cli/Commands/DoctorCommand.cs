@@ -64,6 +64,7 @@ internal sealed class DoctorCommand : Command<DoctorCommand.Settings>
         {
             TorchRuntime.EnsureInitialized();
             Report(true, "libtorch", $"{LibtorchBuild.LibtorchVersion} loaded; {LibtorchBuild.OneDnnVersion}; {TorchRuntime.Description}");
+            Report(true, "float32 convolutions", ConvolutionChannelBlock.Float32Reason);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {

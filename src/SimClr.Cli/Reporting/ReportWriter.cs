@@ -24,6 +24,7 @@ public static class ReportWriter
         md.AppendLine($"- encoder: {pipeline.Encoder.Architecture}, width {pipeline.Encoder.Width}{OwnEncoders(pipeline)}");
         md.AppendLine($"- seed: {pipeline.Seed}");
         md.AppendLine($"- runtime: {TorchRuntime.Description}, {Environment.ProcessorCount} logical CPUs");
+        md.AppendLine($"- float32 convolutions: {ConvolutionChannelBlock.Float32Reason}");
         if (pipeline.Repeats > 1)
             md.AppendLine($"- repeats: {pipeline.Repeats} seeds each for baseline, finetune and distill, from the same pretrained encoder");
         foreach (var first in results.Where(r => r.Run.Repeat == 1))

@@ -4,7 +4,8 @@ namespace SimClr.MLNet.Models;
 
 /// <summary>
 /// The 2-D convolution every encoder runs: libtorch's, with channel counts padded with zeros to whole blocks of
-/// 16 where oneDNN would otherwise write a partial block (see remarks). The result and every gradient are the
+/// oneDNN's (<see cref="Runtime.ConvolutionChannelBlock"/>: 8 for float32 on AVX2-only CPUs, 16 elsewhere) where
+/// oneDNN would otherwise write a partial block (see remarks). The result and every gradient are the
 /// same as an unpadded convolution's: the extra output channels are cut off, and zero input channels and zero
 /// weights add nothing.
 /// </summary>
@@ -18,27 +19,30 @@ namespace SimClr.MLNet.Models;
 /// channels-last layout (<c>brgconv_strided</c>): segmentation fault or heap corruption on an AVX512-BF16 EPYC;</item>
 /// <item>a forward 1x1 convolution with 8 output channels (<c>jit_1x1:avx512_core</c>): heap corruption, same CPU.</item>
 /// </list>
-/// Every shape whose written channel counts are multiples of 16 was right on both CPU kinds. So output channels
-/// are padded whenever they are not a multiple of 16, and input channels whenever the input needs a gradient
-/// (that gradient has as many channels as the input). An input that needs none, such as the images into an
-/// encoder's first convolution, keeps its 3 channels: the forward and weight gradient of those were right
-/// everywhere, and padding them would make the reference encoder's first layer 5 times as costly. The price is
-/// paid by narrow encoders only (a SmallResNet18 of width 8 computes its first stage at width 16); which shapes
-/// fail differs between CPUs, and probing a faulty kernel to find out can itself corrupt the heap.
+/// Every shape whose written channel counts are multiples of 16 was right on both CPU kinds, and on an AVX2-only
+/// EPYC every 8-channel one was too. So output channels are padded whenever they are not a multiple of the block,
+/// and input channels whenever the input needs a gradient (that gradient has as many channels as the input). An
+/// input that needs none, such as the images into an encoder's first convolution, keeps its 3 channels: the
+/// forward and weight gradient of those were right everywhere, and padding them would make the reference
+/// encoder's first layer 5 times as costly. The price is paid by narrow encoders only (with blocks of 16, a
+/// SmallResNet18 of width 8 computes its first stage at width 16); which shapes fail differs between CPUs, and
+/// probing a faulty kernel to find out can itself corrupt the heap on AVX-512 (the 8-channel probe runs only on
+/// CPUs without it, where every failure we saw was a silent error).
 /// <see cref="Runtime.ConvolutionGradientCheck"/> verifies this function against float64 on the running CPU;
 /// float64 convolutions never reach oneDNN.
 /// </remarks>
 internal static class Convolution
 {
-    /// <summary>oneDNN's channel block on AVX-512 and AVX2 CPUs.</summary>
-    public const int ChannelBlock = 16;
-
     /// <summary>Convolves like <c>nn.functional.conv2d</c> (groups 1), padding channels as described above.</summary>
     public static Tensor Apply(Tensor input, Tensor weight, Tensor? bias, long[] stride, long[]? padding, long[] dilation)
+        => Apply(input, weight, bias, stride, padding, dilation, ChannelBlockFor(input));
+
+    /// <summary>Convolves with channels padded to <paramref name="channelBlock"/>; the probe that chooses the block calls this.</summary>
+    internal static Tensor Apply(Tensor input, Tensor weight, Tensor? bias, long[] stride, long[]? padding, long[] dilation, int channelBlock)
     {
         long outChannels = weight.shape[0], inChannels = weight.shape[1];
-        long extraOut = MissingToBlock(outChannels);
-        long extraIn = input.requires_grad && is_grad_enabled() ? MissingToBlock(inChannels) : 0;
+        long extraOut = MissingToBlock(outChannels, channelBlock);
+        long extraIn = input.requires_grad && is_grad_enabled() ? MissingToBlock(inChannels, channelBlock) : 0;
         if ((extraOut == 0 && extraIn == 0) || input.dtype == ScalarType.Float64)
             return nn.functional.conv2d(input, weight, bias, stride, padding, dilation);
 
@@ -58,5 +62,11 @@ internal static class Convolution
 
     internal static bool IsChannelsLast(Tensor x) => x.dim() == 4 && x.shape[1] > 1 && x.stride(1) == 1;
 
-    static long MissingToBlock(long channels) => (ChannelBlock - channels % ChannelBlock) % ChannelBlock;
+    // Only float32 on the CPU was measured with the narrow block; everything else keeps the wide one.
+    static int ChannelBlockFor(Tensor input)
+        => input.dtype == ScalarType.Float32 && input.device_type == TorchSharp.DeviceType.CPU
+            ? Runtime.ConvolutionChannelBlock.Float32OnCpu
+            : Runtime.ConvolutionChannelBlock.Wide;
+
+    static long MissingToBlock(long channels, int block) => (block - channels % block) % block;
 }

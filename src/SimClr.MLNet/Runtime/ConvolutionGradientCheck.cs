@@ -36,7 +36,7 @@ public static class ConvolutionGradientCheck
     public static int DefaultBatchSize(ConvolutionShape shape)
         => (long)shape.InChannels * shape.OutChannels * shape.InputSize * shape.InputSize > 64L * 64 * 32 * 32 ? 4 : 25;
 
-    /// <summary>Checks each shape once; see <see cref="Check"/>.</summary>
+    /// <summary>Checks each shape once; see <see cref="Check(ConvolutionShape, ComputePrecision, int?, int)"/>.</summary>
     public static IReadOnlyList<ConvolutionCheckResult> Run(IEnumerable<ConvolutionShape> shapes,
         ComputePrecision precision = ComputePrecision.Float32, int? batchSize = null, int seed = 1)
         => shapes.Distinct().Select(shape => Check(shape, precision, batchSize, seed)).ToList();
@@ -53,27 +53,36 @@ public static class ConvolutionGradientCheck
     /// <param name="seed">Seed of the random tensors (a private generator: the global one is not touched).</param>
     public static ConvolutionCheckResult Check(ConvolutionShape shape, ComputePrecision precision = ComputePrecision.Float32,
         int? batchSize = null, int seed = 1)
+        => Check(shape, precision, batchSize, seed, channelBlock: null);
+
+    /// <summary>
+    /// <see cref="Check(ConvolutionShape, ComputePrecision, int?, int)"/> with the channels padded to
+    /// <paramref name="channelBlock"/> instead of the block <see cref="Convolution"/> chooses (null), which is how
+    /// <see cref="ConvolutionChannelBlock"/> probes a block before choosing it. Draws nothing from libtorch's global
+    /// generator, so a probe in the middle of a seeded run leaves its numbers as they were.
+    /// </summary>
+    internal static ConvolutionCheckResult Check(ConvolutionShape shape, ComputePrecision precision, int? batchSize, int seed, int? channelBlock)
     {
         ArgumentNullException.ThrowIfNull(shape);
         int batch = batchSize ?? DefaultBatchSize(shape);
         ArgumentOutOfRangeException.ThrowIfLessThan(batch, 1, nameof(batchSize));
         TorchRuntime.EnsureInitialized();
         using var scope = NewDisposeScope();
+        // The probe may run inside an inference block of its caller; the check needs gradients.
+        using var gradients = enable_grad();
         using var random = new Generator((ulong)seed);
         var input64 = randn(new long[] { batch, shape.InChannels, shape.InputSize, shape.InputSize }, float64, generator: random);
         var outputGradient64 = randn(new long[] { batch, shape.OutChannels, shape.OutputSize, shape.OutputSize }, float64, generator: random);
-        using var conv = nn.Conv2d(shape.InChannels, shape.OutChannels, shape.KernelSize, stride: shape.Stride, padding: shape.Padding);
-        using (no_grad())
-        {
-            conv.weight!.copy_(randn(conv.weight.shape, float64, generator: random).mul_(Math.Sqrt(2.0 / (shape.InChannels * shape.KernelSize * shape.KernelSize))));
-            conv.bias!.copy_(randn(conv.bias.shape, float64, generator: random).mul_(0.1));
-        }
+        var weight64 = randn(new long[] { shape.OutChannels, shape.InChannels, shape.KernelSize, shape.KernelSize }, float64, generator: random)
+            .mul_(Math.Sqrt(2.0 / (shape.InChannels * shape.KernelSize * shape.KernelSize)));
+        var bias64 = randn(new long[] { shape.OutChannels }, float64, generator: random).mul_(0.1);
+        var conv = (Weight: weight64, Bias: bias64, Stride: new long[] { shape.Stride, shape.Stride }, Padding: new long[] { shape.Padding, shape.Padding });
 
-        var (output64, inputGradient64, weightGradient64) = ForwardBackward(conv, input64, outputGradient64, float64, channelsLast: false);
+        var (output64, inputGradient64, weightGradient64) = ForwardBackward(conv, input64, outputGradient64, float64, channelsLast: false, channelBlock);
         var dtype = precision == ComputePrecision.BFloat16 ? ScalarType.BFloat16 : ScalarType.Float32;
         var errors = LayoutsThisCpuMayRun(precision).Select(channelsLast =>
         {
-            var (output, inputGradient, weightGradient) = ForwardBackward(conv, input64, outputGradient64, dtype, channelsLast);
+            var (output, inputGradient, weightGradient) = ForwardBackward(conv, input64, outputGradient64, dtype, channelsLast, channelBlock);
             return (Output: RelativeError(output, output64), Input: RelativeError(inputGradient, inputGradient64), Weight: RelativeError(weightGradient, weightGradient64));
         }).ToList();
         return new ConvolutionCheckResult(shape, precision,
@@ -92,17 +101,21 @@ public static class ConvolutionGradientCheck
     }
 
     static (Tensor Output, Tensor InputGradient, Tensor WeightGradient) ForwardBackward(
-        TorchSharp.Modules.Conv2d conv, Tensor input64, Tensor outputGradient64, ScalarType dtype, bool channelsLast)
+        (Tensor Weight, Tensor Bias, long[] Stride, long[] Padding) conv, Tensor input64, Tensor outputGradient64, ScalarType dtype,
+        bool channelsLast, int? channelBlock)
     {
         // Master weights stay float32 (float64 for the reference); bfloat16 runs cast them on the fly, as the encoders do.
         var masterType = dtype == ScalarType.Float64 ? ScalarType.Float64 : ScalarType.Float32;
-        var weight = conv.weight!.to(masterType).detach().requires_grad_();
-        var bias = conv.bias!.detach().to(masterType);
+        var weight = conv.Weight.to(masterType).detach().requires_grad_();
+        var bias = conv.Bias.to(masterType).detach();
         var input = input64.to(masterType).detach().requires_grad_();
         var x = channelsLast ? Encoder.ToChannelsLast(input.to(dtype)) : input.to(dtype);
         var w = weight.to(dtype);
         var b = bias.to(dtype);
-        var output = Convolution.Apply(x, w, b, conv.stride, conv.padding, conv.dilation);
+        var dilation = new long[] { 1, 1 };
+        var output = channelBlock is { } block
+            ? Convolution.Apply(x, w, b, conv.Stride, conv.Padding, dilation, block)
+            : Convolution.Apply(x, w, b, conv.Stride, conv.Padding, dilation);
         output.backward(new[] { outputGradient64.to(dtype) });
         return (output, input.grad!, weight.grad!);
     }

@@ -80,9 +80,17 @@ public class ConvolutionGradientTests
     }
 
     /// <summary>
-    /// The whole encoder, trained as the trainers do (float32, batch statistics), against a float64 copy: every
-    /// parameter's gradient and the input's. Float64 takes libtorch's own convolution code, not the routed one.
+    /// The whole encoder, trained as the trainers do (float32, batch statistics), against a float64 copy: the
+    /// parameters' gradients together and the input's. Float64 takes libtorch's own convolution code, not the routed one.
     /// </summary>
+    /// <remarks>
+    /// Errors are relative in the L2 norm, within 5e-2. At random weights float32 and float64 sometimes disagree on
+    /// the sign of a ReLU input near zero, and BatchNorm spreads that through the batch: over 15 initialisations of
+    /// the width-8 ResNet at 32 px (batches 12, 25, 64) the largest error was 1.2e-2 for the parameters' gradients
+    /// and 1.3e-2 for the input's, with 16-channel and with 8-channel blocks alike, and 0.1 in the worst single
+    /// element, where float64 itself moved by up to 1.3e-2 when the images moved by 1e-7 (AVX2-only EPYC). The
+    /// kernels this guards against are off by 90% or NaN; each convolution is held to 1e-4 above.
+    /// </remarks>
     [Theory]
     [InlineData(EncoderArchitecture.SmallResNet18, 4, 16)]
     [InlineData(EncoderArchitecture.SmallResNet18, 8, 32)]
@@ -91,24 +99,25 @@ public class ConvolutionGradientTests
     {
         using var scope = NewDisposeScope();
         using var random = new Generator(5);
-        using var encoder = Encoder.Create(new EncoderSpec(architecture, width, size));
-        using var encoder64 = Encoder.Create(new EncoderSpec(architecture, width, size));
+        var spec = new EncoderSpec(architecture, width, size);
+        using var encoder = TorchRuntime.WithSeed(5, () => Encoder.Create(spec));
+        using var encoder64 = Encoder.Create(spec);
         encoder64.load_state_dict(encoder.state_dict());
         encoder64.to(float64);
         var images = rand(new long[] { 12, 3, size, size }, float64, generator: random);
         var projection = randn(new long[] { 12, encoder.FeatureDim }, float64, generator: random);
 
-        var input = images.to(float32).requires_grad_();
-        (encoder.call(input).to(float64) * projection).sum().backward();
-        var input64 = images.detach().clone().requires_grad_();
-        (encoder64.call(input64).to(float64) * projection).sum().backward();
-
-        var gradients = encoder.named_parameters().ToDictionary(p => p.name, p => p.parameter.grad!);
-        var mismatched = encoder64.named_parameters()
-            .Select(p => (p.name, error: ConvolutionGradientCheck.RelativeError(gradients[p.name], p.parameter.grad!)))
-            .Append((name: "input", error: ConvolutionGradientCheck.RelativeError(input.grad!, input64.grad!)))
-            .Where(e => !(e.error <= 1e-3))
-            .Select(e => $"{e.name}: {e.error:E1}").ToList();
-        Assert.True(mismatched.Count == 0, $"CPU: {CpuFeatures.Summary}. Gradients beyond 1e-3 of float64:\n" + string.Join("\n", mismatched));
+        (Tensor Parameters, Tensor Input) Gradients(Encoder model, ScalarType dtype)
+        {
+            var input = images.to(dtype).detach().requires_grad_();
+            (model.call(input).to(float64) * projection).sum().backward();
+            return (cat(model.parameters().Select(p => p.grad!.flatten().to(float64)).ToArray()), input.grad!.to(float64));
+        }
+        var (parameters, input) = Gradients(encoder, float32);
+        var (parameters64, input64) = Gradients(encoder64, float64);
+        double RelativeL2(Tensor actual, Tensor expected) => (actual - expected).norm().item<double>() / expected.norm().item<double>();
+        double parameterError = RelativeL2(parameters, parameters64), inputError = RelativeL2(input, input64);
+        Assert.True(parameterError <= 5e-2 && inputError <= 5e-2,
+            $"CPU: {CpuFeatures.Summary}; {ConvolutionChannelBlock.Float32Reason}. Relative L2 error against float64: parameters' gradients {parameterError:E1}, input's {inputError:E1}");
     }
 }
