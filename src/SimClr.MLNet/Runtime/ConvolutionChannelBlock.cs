@@ -34,7 +34,10 @@ public static class ConvolutionChannelBlock
 
     static readonly Lazy<(int Block, string Reason)> Float32Choice = new(() => Choose(CpuFeatures.HasAvx2, CpuFeatures.HasAvx512, ProbeNarrowBlock));
 
-    /// <summary>The block for float32 convolutions on the CPU; the first call may run the float64 probe (well under a second).</summary>
+    /// <summary>
+    /// The block for float32 convolutions on the CPU; the first call may run the float64 probe (1.4-4.2 s on a 2-core
+    /// AVX2-only EPYC while a training run shared its cores), once per process.
+    /// </summary>
     public static int Float32OnCpu => Float32Choice.Value.Block;
 
     /// <summary>Why <see cref="Float32OnCpu"/> is what it is, for logs and <c>simclr doctor</c>.</summary>
