@@ -44,6 +44,9 @@ internal sealed class BenchStepCommand : Command<BenchStepCommand.Settings>
         [CommandOption("--targets <T>")] [Description("distill: Once (cached teacher probabilities), PerStep (the teacher scores every augmented batch) or Self (the student scores every batch itself, as in FixMatch).")] [DefaultValue(DistillTargets.Once)]
         public DistillTargets Targets { get; init; } = DistillTargets.Once;
 
+        [CommandOption("--teacher-width <N>")] [Description("distill: the teacher's width, of the same architecture (default: --width; the CIFAR-10 recipes distil width 16 into 8).")]
+        public int? TeacherWidth { get; init; }
+
         public override ValidationResult Validate()
         {
             try
@@ -52,6 +55,8 @@ internal sealed class BenchStepCommand : Command<BenchStepCommand.Settings>
                     return ValidationResult.Error("A benchmark measures one precision; use fp32 or bf16.");
             }
             catch (ArgumentException e) { return ValidationResult.Error(e.Message); }
+            if (TeacherWidth is < 1)
+                return ValidationResult.Error("--teacher-width must be at least 1.");
             return Size < 8 || Unlabeled < 0 || Labeled < 0 || Unlabeled + Labeled < 2 || Steps < 1
                 ? ValidationResult.Error("Need --size >= 8, --steps >= 1 and at least 2 images per step.")
                 : ValidationResult.Success();
@@ -78,13 +83,14 @@ internal sealed class BenchStepCommand : Command<BenchStepCommand.Settings>
         {
             "pretrain" => StepBenchmark.Pretrain(new PretrainOptions { EncoderSpec = spec, Precision = precision, Method = settings.Method },
                 settings.Unlabeled, settings.Labeled, settings.Steps, cancellation),
-            "distill" => StepBenchmark.Distill(new DistillOptions { Precision = precision, Targets = settings.Targets }, spec, total, settings.Steps, cancellation),
+            "distill" => StepBenchmark.Distill(new DistillOptions { Precision = precision, Targets = settings.Targets }, spec, total, settings.Steps, cancellation,
+                teacher: spec with { Width = settings.TeacherWidth ?? settings.Width }),
             _ => StepBenchmark.Supervised(new SupervisedOptions { Precision = precision }, spec, total, settings.Steps, cancellation),
         };
         var what = _mode switch
         {
             "pretrain" => $"pretrain {MethodNames.Display(settings.Method)}",
-            "distill" => $"distill targets {settings.Targets}",
+            "distill" => $"distill targets {settings.Targets}" + (settings.TeacherWidth is { } width ? $" teacher width {width}" : ""),
             _ => _mode,
         };
         _console.WriteLine(

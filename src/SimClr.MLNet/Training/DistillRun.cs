@@ -3,6 +3,7 @@ using System.Globalization;
 using SimClr.MLNet.Augmentation;
 using SimClr.MLNet.Losses;
 using SimClr.MLNet.Models;
+using SimClr.MLNet.Onnx;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -28,6 +29,8 @@ internal sealed class DistillRun : ITrainingRun, IDisposable
     // The caller's teacher is copied: the run sets precision, device and eval mode on its own modules only.
     readonly Encoder _teacherEncoder;
     readonly LinearClassifier _teacherHead;
+    // The teacher's per-step pass on a float32 CPU run goes through ONNX Runtime (OnnxRuntimeEncoder: a faster pass).
+    readonly OnnxRuntimeEncoder? _onnxTeacher;
     // DistillOptions.StudentAugmentation: the strong view, drawn from the classifier's augmentation stream after the weak one.
     readonly ImageAugmenter? _studentAugmenter;
     Tensor? _targets;   // DistillTargets.Once: [unlabelled + labelled, C] probabilities, on the device
@@ -64,9 +67,14 @@ internal sealed class DistillRun : ITrainingRun, IDisposable
         _teacherHead.to(device);
         _teacherEncoder.eval();
         _teacherHead.eval();
+        if (options.Targets == DistillTargets.PerStep && device.type == DeviceType.CPU && options.Precision == ComputePrecision.Float32)
+            _onnxTeacher = new OnnxRuntimeEncoder(_teacherEncoder, get_num_threads());
         StepsPerEpoch = (PoolSize + options.BatchSize - 1) / options.BatchSize;
         _studentAugmenter = options.StudentAugmentation is { } strong ? new ImageAugmenter(strong) : null;
     }
+
+    /// <summary>What runs the teacher's pass on every batch: ONNX Runtime (a float32 CPU run), libtorch, or nothing (Once, Self).</summary>
+    public string TeacherRuntime => _options.Targets != DistillTargets.PerStep ? "none" : _onnxTeacher != null ? "ONNX Runtime" : "libtorch";
 
     /// <summary>With <see cref="DistillTargets.Once"/>, after <see cref="PrepareTargets"/>: the teacher's probabilities, unlabelled images first.</summary>
     internal Tensor? CachedTargets => _targets;
@@ -147,11 +155,12 @@ internal sealed class DistillRun : ITrainingRun, IDisposable
     /// </summary>
     internal Tensor TeacherProbabilities(Tensor inputs)
     {
+        Tensor Logits(Tensor images) => _teacherHead.call(_onnxTeacher?.Features(images) ?? _teacherEncoder.call(images));
         if (!_options.TeacherFlipAveraging)
-            return DistillationLoss.TeacherProbabilities(_teacherHead.call(_teacherEncoder.call(inputs)), _options.Temperature);
+            return DistillationLoss.TeacherProbabilities(Logits(inputs), _options.Temperature);
         using var scope = NewDisposeScope();
         long count = inputs.shape[0];
-        var both = DistillationLoss.TeacherProbabilities(_teacherHead.call(_teacherEncoder.call(cat(new[] { inputs, inputs.flip(3) }, 0))), _options.Temperature);
+        var both = DistillationLoss.TeacherProbabilities(Logits(cat(new[] { inputs, inputs.flip(3) }, 0)), _options.Temperature);
         return both.narrow(0, 0, count).add(both.narrow(0, count, count)).div_(2).MoveToOuterDisposeScope();
     }
 
@@ -260,6 +269,7 @@ internal sealed class DistillRun : ITrainingRun, IDisposable
         _classifier.Dispose();
         _teacherEncoder.Dispose();
         _teacherHead.Dispose();
+        _onnxTeacher?.Dispose();
         _targets?.Dispose();
     }
 }

@@ -11,7 +11,8 @@ public enum DistillTargets
 
     /// <summary>
     /// Every step, on the student's own augmented batch: an extra forward pass of the teacher (without gradients)
-    /// per step, so targets and inputs are the same view.
+    /// per step, so targets and inputs are the same view. In a float32 run on the CPU that pass runs in ONNX Runtime,
+    /// which scores faster than libtorch (README, "How it runs fast on CPU").
     /// </summary>
     PerStep,
 

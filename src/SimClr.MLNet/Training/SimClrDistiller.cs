@@ -77,6 +77,7 @@ public sealed class SimClrDistiller(DistillOptions options, Action<string>? log 
             (spec != teacherSpec ? $" (teacher: {teacherSpec.Architecture} width {teacherSpec.Width})" : "") +
             $", student from {(studentHead != null ? "a given classifier (encoder and head)" : studentStart == null ? "scratch" : "pretrained encoder")}, " +
             $"T={options.Temperature:G4}, labelled weight {options.LabeledLossWeight:G4}, targets {options.Targets}" +
+            (options.Targets == DistillTargets.PerStep ? $" (the teacher's pass in {run.TeacherRuntime})" : "") +
             (options.PseudoLabelThreshold is { } threshold ? $" as pseudo-labels from {threshold:G4}" : "") +
             (options.TeacherFlipAveraging ? " averaged over each image and its mirror image" : "") +
             (options.StudentAugmentation != null ? ", a strong view for the student" : "") +

@@ -50,17 +50,19 @@ public static class StepBenchmark
     }
 
     /// <summary>
-    /// Distillation steps of <paramref name="images"/> images from an untrained teacher of <paramref name="encoder"/>.
-    /// With <see cref="DistillTargets.Once"/> the cached probabilities are gathered per batch (random ones here,
-    /// which cost the same); with PerStep the teacher scores every augmented batch.
+    /// Distillation steps of <paramref name="images"/> images into a new student of <paramref name="encoder"/> from an
+    /// untrained teacher of <paramref name="teacher"/> (default: the student's encoder). With
+    /// <see cref="DistillTargets.Once"/> the cached probabilities are gathered per batch (random ones here, which cost
+    /// the same); with PerStep the teacher scores every augmented batch.
     /// </summary>
-    public static StepBenchmarkResult Distill(DistillOptions options, EncoderSpec encoder, int images, int steps, CancellationToken cancellation = default)
+    public static StepBenchmarkResult Distill(DistillOptions options, EncoderSpec encoder, int images, int steps, CancellationToken cancellation = default,
+        EncoderSpec? teacher = null)
     {
         var run = (DistillOptions)Prepare(options, images);
         var pool = RandomImages.Create(images, encoder.ImageSize);
-        using var teacherEncoder = Encoder.Create(encoder);
+        using var teacherEncoder = Encoder.Create(teacher ?? encoder);
         using var teacherHead = new LinearClassifier(teacherEncoder.FeatureDim, pool.Set.ClassNames.Count);
-        using var distillation = new DistillRun(run, pool.Set, pool.Set, null, CPU, teacherEncoder, teacherHead, studentStart: null);
+        using var distillation = new DistillRun(run, pool.Set, pool.Set, null, CPU, teacherEncoder, teacherHead, studentStart: null, studentSpec: encoder);
         using var cached = softmax(randn(pool.Set.Count, pool.Set.ClassNames.Count), 1);
         return Measure(steps, images, pool, timer =>
         {

@@ -72,6 +72,19 @@ public sealed class CliTests : IClassFixture<CliTests.TinyQuickstart>
     }
 
     [Fact]
+    public void BenchDistillTakesAWiderTeacherAndRejectsABadWidth()
+    {
+        var (code, output) = CliRunner.Run("bench", "distill", "--size", "16", "--encoder", "SmallResNet18", "--width", "4",
+            "--unlabeled", "6", "--labeled", "2", "--steps", "1", "--targets", "PerStep", "--teacher-width", "8");
+        Assert.True(code == 0, output);
+        Assert.Contains("simclr distill targets PerStep teacher width 8 size=16", output);
+
+        var (badCode, badOutput) = CliRunner.Run("bench", "distill", "--teacher-width", "0");
+        Assert.NotEqual(0, badCode);
+        Assert.Contains("--teacher-width must be at least 1", badOutput);
+    }
+
+    [Fact]
     public void PredictPrintsTheTopClassesAndJson()
     {
         var image = _run.Directory.Combine("shape.png");

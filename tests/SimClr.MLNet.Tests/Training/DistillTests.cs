@@ -302,6 +302,68 @@ public sealed class DistillTests : IClassFixture<DistillTests.Fixture>
     }
 
     /// <summary>
+    /// On a float32 CPU run, PerStep's teacher scores each batch in ONNX Runtime, from the exported graph; its
+    /// probabilities at temperature 2 match a float64 copy of the teacher run by libtorch. SmallResNet18, with BatchNorm
+    /// statistics moved away from their initial values, so a graph that normalised with the batch's own statistics,
+    /// or with the initial ones, would not match. bf16 keeps the teacher in libtorch.
+    /// </summary>
+    [Fact]
+    public void OnTheCpuTheTeachersPassRunsInOnnxRuntimeAndMatchesFloat64()
+    {
+        var spec = new EncoderSpec(EncoderArchitecture.SmallResNet18, 4, 16);
+        using var unlabeled = SyntheticShapes.CreateSet(seed: 1, first: 0, count: 10, 16, unlabeled: true);
+        using var labeled = SyntheticShapes.CreateSet(seed: 2, first: 0, count: 6, 16);
+        using var scope = NewDisposeScope();
+        TorchRuntime.Seed(11);
+        using var teacherEncoder = Encoder.Create(spec);
+        using var teacherHead = new LinearClassifier(teacherEncoder.FeatureDim, labeled.ClassNames.Count);
+        teacherEncoder.train();
+        using (no_grad())
+            for (int i = 0; i < 3; i++)
+                teacherEncoder.call(rand(8, 3, 16, 16).mul(0.5).add(0.3));
+        teacherEncoder.eval();
+        var inputs = rand(7, 3, 16, 16);
+
+        using var encoder64 = Encoder.Create(spec);
+        using var head64 = new LinearClassifier(teacherHead.FeatureDim, teacherHead.ClassCount);
+        encoder64.load_state_dict(teacherEncoder.state_dict());
+        head64.load_state_dict(teacherHead.state_dict());
+        encoder64.to(ScalarType.Float64);
+        head64.to(ScalarType.Float64);
+        encoder64.eval();
+        Tensor expected, withInitialStatistics;
+        using (no_grad())
+        {
+            expected = nn.functional.softmax(head64.call(encoder64.call(inputs.to(ScalarType.Float64)).to(ScalarType.Float64)).div(2.0), 1);
+            using var fresh = Encoder.Create(spec);
+            fresh.load_state_dict(teacherEncoder.state_dict());
+            foreach (var (name, buffer) in fresh.named_buffers().Where(b => b.name.EndsWith("running_mean") || b.name.EndsWith("running_var")))
+                buffer.fill_(name.EndsWith("running_var") ? 1 : 0);
+            fresh.eval();
+            withInitialStatistics = nn.functional.softmax(teacherHead.call(fresh.call(inputs)).to(ScalarType.Float64).div(2.0), 1);
+        }
+        Assert.True(expected.sub(withInitialStatistics).abs().max().item<double>() > 1e-3, "the BatchNorm statistics must matter for this test to mean anything");
+
+        var options = Options(targets: DistillTargets.PerStep);
+        options.Temperature = 2;
+        using (var run = new DistillRun(options, unlabeled, labeled, null, CPU, teacherEncoder, teacherHead, studentStart: null))
+        {
+            Assert.Equal("ONNX Runtime", run.TeacherRuntime);
+            Tensor actual;
+            using (no_grad())
+                actual = run.TeacherProbabilities(inputs).to(ScalarType.Float64);
+            Assert.Equal(new long[] { 7, labeled.ClassNames.Count }, actual.shape);
+            Assert.True(actual.allclose(expected, rtol: 0, atol: 1e-6), $"largest difference {actual.sub(expected).abs().max().item<double>():G3}");
+        }
+
+        options.Precision = ComputePrecision.BFloat16;
+        using (var run = new DistillRun(options, unlabeled, labeled, null, CPU, teacherEncoder, teacherHead, studentStart: null))
+            Assert.Equal("libtorch", run.TeacherRuntime);
+        using (var run = new DistillRun(Options(targets: DistillTargets.Once), unlabeled, labeled, null, CPU, teacherEncoder, teacherHead, studentStart: null))
+            Assert.Equal("none", run.TeacherRuntime);
+    }
+
+    /// <summary>
     /// FixMatch's step written out: the student's own evaluation-mode prediction on the weak view, thresholded into
     /// pseudo-labels, is the target of its training-mode logits on the strong view; the labelled rows' cross-entropy
     /// uses their weak view, in the same forward pass. The student starts from weights that are not the teacher's, so
@@ -380,6 +442,8 @@ public sealed class DistillTests : IClassFixture<DistillTests.Fixture>
         other.Seed = 6;
         using var third = new SimClrDistiller(other).Fit(unlabeled, labeled, null, _fixture.Teacher.Encoder, _fixture.Teacher.Head);
         using var perStep = new SimClrDistiller(Options(targets: DistillTargets.PerStep)).Fit(unlabeled, labeled, null, _fixture.Teacher.Encoder, _fixture.Teacher.Head);
+        // PerStep's teacher runs in ONNX Runtime on the CPU: its threads must not make the run depend on timing.
+        using var perStepAgain = new SimClrDistiller(Options(targets: DistillTargets.PerStep)).Fit(unlabeled, labeled, null, _fixture.Teacher.Encoder, _fixture.Teacher.Head);
 
         Assert.Equal(first.History.Series("loss"), second.History.Series("loss"));
         Assert.All(first.Encoder.parameters().Concat(first.Head.parameters()).Zip(second.Encoder.parameters().Concat(second.Head.parameters())),
@@ -387,6 +451,8 @@ public sealed class DistillTests : IClassFixture<DistillTests.Fixture>
         Assert.NotEqual(first.History.Series("loss"), third.History.Series("loss"));
         // Same seed, same batches and augmentations: only where the targets come from differs.
         Assert.NotEqual(first.History.Series("distill_loss"), perStep.History.Series("distill_loss"));
+        Assert.Equal(perStep.History.Series("loss"), perStepAgain.History.Series("loss"));
+        Assert.All(perStep.Encoder.parameters().Zip(perStepAgain.Encoder.parameters()), pair => Assert.True(TensorAssert.Same(pair.First, pair.Second)));
     }
 
     [Fact]
