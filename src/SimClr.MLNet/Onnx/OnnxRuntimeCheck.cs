@@ -18,6 +18,10 @@ public sealed record OnnxRuntimeCheck(string? Version, double RelativeError, str
     /// <summary>ONNX Runtime loaded and agreed with libtorch.</summary>
     public bool Passed => Error == null && RelativeError <= Tolerance;
 
+    /// <summary>Whether <paramref name="e"/> says that ONNX Runtime could not load or run here, rather than a bug of the caller.</summary>
+    internal static bool IsLoadFailure(Exception e)
+        => e is OnnxRuntimeException or DllNotFoundException or TypeInitializationException or EntryPointNotFoundException;
+
     /// <summary>Exports a small untrained encoder the way saved models are exported, and scores random images with both libraries.</summary>
     public static OnnxRuntimeCheck Run()
     {
@@ -42,7 +46,7 @@ public sealed record OnnxRuntimeCheck(string? Version, double RelativeError, str
             double difference = actual.Zip(expected, (a, e) => Math.Abs((double)a - e)).Max();
             return new OnnxRuntimeCheck(version, difference / Math.Max(scale, double.Epsilon), null);
         }
-        catch (Exception e) when (e is OnnxRuntimeException or DllNotFoundException or TypeInitializationException or EntryPointNotFoundException)
+        catch (Exception e) when (IsLoadFailure(e))
         {
             return new OnnxRuntimeCheck(null, double.NaN, e.Message.ReplaceLineEndings(" "));
         }

@@ -68,9 +68,23 @@ internal sealed class DistillRun : ITrainingRun, IDisposable
         _teacherEncoder.eval();
         _teacherHead.eval();
         if (options.Targets == DistillTargets.PerStep && device.type == DeviceType.CPU && options.Precision == ComputePrecision.Float32)
-            _onnxTeacher = new OnnxRuntimeEncoder(_teacherEncoder, get_num_threads());
+            _onnxTeacher = OnnxTeacherOrNull();
         StepsPerEpoch = (PoolSize + options.BatchSize - 1) / options.BatchSize;
         _studentAugmenter = options.StudentAugmentation is { } strong ? new ImageAugmenter(strong) : null;
+    }
+
+    /// <summary>The teacher in ONNX Runtime, or null where ONNX Runtime does not load: libtorch then runs it, slower but the same.</summary>
+    OnnxRuntimeEncoder? OnnxTeacherOrNull()
+    {
+        try
+        {
+            return new OnnxRuntimeEncoder(_teacherEncoder, get_num_threads());
+        }
+        catch (Exception e) when (OnnxRuntimeCheck.IsLoadFailure(e))
+        {
+            _log($"distill: ONNX Runtime did not load ({e.Message.ReplaceLineEndings(" ")}); the teacher's pass runs in libtorch.");
+            return null;
+        }
     }
 
     /// <summary>What runs the teacher's pass on every batch: ONNX Runtime (a float32 CPU run), libtorch, or nothing (Once, Self).</summary>
