@@ -16,6 +16,7 @@ internal sealed class OnnxRuntimeEncoder : IDisposable
     // Not the graph's inner names ("features", ...): ONNX rejects a name defined twice.
     const string InputName = "Image", OutputName = "Features";
     readonly SessionOptions _sessionOptions;
+    readonly RunOptions _runOptions = new();
     readonly InferenceSession _session;
     readonly long _imageSize, _featureDim;
 
@@ -47,14 +48,14 @@ internal sealed class OnnxRuntimeEncoder : IDisposable
             throw new ArgumentException($"Expected images [n, 3, {_imageSize}, {_imageSize}]; got [{string.Join(", ", images.shape)}].", nameof(images));
         var pixels = images.to(ScalarType.Float32).contiguous().data<float>().ToArray();
         using var input = OrtValue.CreateTensorValueFromMemory(pixels, new[] { count, 3, _imageSize, _imageSize });
-        using var runOptions = new RunOptions();
-        using var outputs = _session.Run(runOptions, new[] { InputName }, new[] { input }, new[] { OutputName });
+        using var outputs = _session.Run(_runOptions, new[] { InputName }, new[] { input }, new[] { OutputName });
         return tensor(outputs[0].GetTensorDataAsSpan<float>().ToArray(), new[] { count, _featureDim });
     }
 
     public void Dispose()
     {
         _session.Dispose();
+        _runOptions.Dispose();
         _sessionOptions.Dispose();
     }
 }
