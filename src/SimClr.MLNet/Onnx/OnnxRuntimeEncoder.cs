@@ -8,7 +8,7 @@ namespace SimClr.MLNet.Onnx;
 /// A frozen float32 encoder exported to ONNX (as saved models are) and run by ONNX Runtime on the CPU: the features its
 /// own forward pass gives in evaluation mode, faster. Distillation's teacher scores every batch with it: on the
 /// AVX2-only EPYC the width-16 ResNet-18's pass over 256 images of 32 px took 122-188 ms here against 218-293 ms in
-/// libtorch, and a CIFAR-10 distillation epoch about 8% less time (README, "Results on CIFAR-10"). The weights are
+/// libtorch, and a CIFAR-10 distillation epoch about 8% less time (docs/cifar10/experiments.md). The weights are
 /// copied when it is made; later changes to the encoder are not seen.
 /// </summary>
 internal sealed class OnnxRuntimeEncoder : IDisposable

@@ -43,7 +43,7 @@ public class DistillOptions : SupervisedOptions
     /// single pass gives. It costs a second teacher pass: once in all with <see cref="DistillTargets.Once"/>, every step
     /// with <see cref="DistillTargets.PerStep"/>. On CIFAR-10's validation split it raised three width-16 fine-tuned
     /// teachers from 73.2 / 72.6 / 72.7% to 74.7 / 74.3 / 74.1%, yet their width-8 students ended where they did
-    /// without it, after 12 and after 22 epochs (README). Not with <see cref="DistillTargets.Self"/>, which has no
+    /// without it, after 12 and after 22 epochs (docs/cifar10/experiments.md). Not with <see cref="DistillTargets.Self"/>, which has no
     /// teacher. Default: false.
     /// </summary>
     public bool TeacherFlipAveraging { get; set; }
