@@ -232,7 +232,7 @@ public sealed class ShippedPipelineTests
     }
 
     /// <summary>
-    /// The longer, the faster, the 26-epoch and the flip-teacher from-baseline runs change only the distillation's
+    /// The longer, the faster, the two 26-epoch and the flip-teacher from-baseline runs change only the distillation's
     /// epochs, rate and teacher averaging (and the longer one adds seeds), so a folder holding the shorter run's
     /// baseline, pretraining and fine-tuning resumes them (their comments say so, or that they ran whole).
     /// </summary>
@@ -240,6 +240,7 @@ public sealed class ShippedPipelineTests
     [InlineData("distill-width16-to-width8-from-baseline-longer.json", 22, 0.002, false, 3)]
     [InlineData("distill-width16-to-width8-from-baseline-faster.json", 12, 0.004, false, 1)]
     [InlineData("distill-width16-to-width8-from-baseline-26-epochs.json", 26, 0.004, false, 1)]
+    [InlineData("distill-width16-to-width8-from-baseline-26-epochs-rate-0.008.json", 26, 0.008, false, 1)]
     [InlineData("distill-width16-to-width8-flip-teacher.json", 12, 0.004, true, 1)]
     public void TheFromBaselineVariantsReuseTheShorterRun(string file, int epochs, double learningRate, bool flipTeacher, int repeats)
     {
