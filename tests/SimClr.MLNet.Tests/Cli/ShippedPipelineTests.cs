@@ -232,22 +232,26 @@ public sealed class ShippedPipelineTests
     }
 
     /// <summary>
-    /// The longer, the faster, the two 26-epoch and the flip-teacher from-baseline runs change only the distillation's
-    /// epochs, rate and teacher averaging (and the longer one adds seeds), so a folder holding the shorter run's
+    /// The longer, the faster, the three 26-epoch and the flip-teacher from-baseline runs change only the distillation's
+    /// epochs, rate, labelled weight and teacher averaging (and the longer one adds seeds), so a folder holding the shorter run's
     /// baseline, pretraining and fine-tuning resumes them (their comments say so, or that they ran whole).
     /// </summary>
     [Theory]
-    [InlineData("distill-width16-to-width8-from-baseline-longer.json", 22, 0.002, false, 3)]
-    [InlineData("distill-width16-to-width8-from-baseline-faster.json", 12, 0.004, false, 1)]
-    [InlineData("distill-width16-to-width8-from-baseline-26-epochs.json", 26, 0.004, false, 1)]
-    [InlineData("distill-width16-to-width8-from-baseline-26-epochs-rate-0.008.json", 26, 0.008, false, 1)]
-    [InlineData("distill-width16-to-width8-flip-teacher.json", 12, 0.004, true, 1)]
-    public void TheFromBaselineVariantsReuseTheShorterRun(string file, int epochs, double learningRate, bool flipTeacher, int repeats)
+    [InlineData("distill-width16-to-width8-from-baseline-longer.json", 22, 0.002, 0.5, false, 3)]
+    [InlineData("distill-width16-to-width8-from-baseline-faster.json", 12, 0.004, 0.5, false, 1)]
+    [InlineData("distill-width16-to-width8-from-baseline-26-epochs.json", 26, 0.004, 0.5, false, 1)]
+    [InlineData("distill-width16-to-width8-from-baseline-26-epochs-rate-0.008.json", 26, 0.008, 0.5, false, 1)]
+    [InlineData("distill-width16-to-width8-from-baseline-26-epochs-labeled-weight-0.25.json", 26, 0.008, 0.25, false, 1)]
+    [InlineData("distill-width16-to-width8-flip-teacher.json", 12, 0.004, 0.5, true, 1)]
+    public void TheFromBaselineVariantsReuseTheShorterRun(string file, int epochs, double learningRate, double labeledLossWeight, bool flipTeacher, int repeats)
     {
         var shorter = Load(Path.Combine("cifar10-tuning", "distill-width16-to-width8-from-baseline.json"));
         var variant = Load(Path.Combine("cifar10-tuning", file));
         Assert.Equal((shorter.Data, shorter.Encoder, shorter.Seed, repeats), (variant.Data, variant.Encoder, variant.Seed, variant.Repeats));
-        var distill = shorter.Experiments.Distill! with { Epochs = epochs, LearningRate = learningRate, TeacherFlipAveraging = flipTeacher ? true : null };
+        var distill = shorter.Experiments.Distill! with
+        {
+            Epochs = epochs, LearningRate = learningRate, LabeledLossWeight = labeledLossWeight, TeacherFlipAveraging = flipTeacher ? true : null,
+        };
         Assert.Equal(shorter.Experiments with { Distill = distill }, variant.Experiments);
         var shorterRuns = RunFingerprint.Settings(shorter, null);
         var variantRuns = RunFingerprint.Settings(variant, null);
