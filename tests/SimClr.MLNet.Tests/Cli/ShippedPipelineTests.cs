@@ -233,8 +233,8 @@ public sealed class ShippedPipelineTests
 
     /// <summary>
     /// The longer, the faster, the three 26-epoch and the flip-teacher from-baseline runs change only the distillation's
-    /// epochs, rate, labelled weight and teacher averaging (and the longer one adds seeds), so a folder holding the shorter run's
-    /// baseline, pretraining and fine-tuning resumes them (their comments say so, or that they ran whole).
+    /// epochs, rate, labelled weight and teacher averaging (and the longer one adds seeds), so a folder holding the
+    /// shorter run's baseline, pretraining and fine-tuning resumes them (their comments say so, or that they ran whole).
     /// </summary>
     [Theory]
     [InlineData("distill-width16-to-width8-from-baseline-longer.json", 22, 0.002, 0.5, false, 3)]
