@@ -35,7 +35,7 @@ internal static class NativeAllocatorTuning
             // activations without page faults. Larger ones are mapped and unmapped each time: with mmap off
             // (M_MMAP_MAX=0, this class's earlier setting) the heap fragmented and grew by about 0.4 GiB a step in
             // width-16 SimCLR pretraining at 32 px, past 24 GiB within the first epoch; with this threshold it
-            // stayed near 3.4 GiB for 41 steps, about 10% slower a step (README, "How it runs fast on CPU").
+            // stayed at 2.9-3.8 GiB for 41 steps, 0-10% slower a step (README, "How it runs fast on CPU").
             MallOpt(M_MMAP_THRESHOLD, LargestMmapThreshold);
             MallOpt(M_TRIM_THRESHOLD, int.MaxValue);
             return "allocator tuning on (THP_MEM_ALLOC_ENABLE=1, M_MMAP_THRESHOLD=32 MiB, M_TRIM_THRESHOLD=2 GiB)";
