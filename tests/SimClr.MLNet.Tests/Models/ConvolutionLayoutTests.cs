@@ -62,4 +62,44 @@ public class ConvolutionLayoutTests
         var expected = nn.functional.conv2d(images64, weight64, null, new long[] { 1, 1 }, new long[] { 1, 1 }, new long[] { 1, 1 });
         Assert.True(ConvolutionGradientCheck.RelativeError(output, expected) < 1e-5);
     }
+
+    /// <summary>
+    /// A 1x1 convolution is computed as a matrix product over channels of every stride-th pixel (oneDNN's 1x1
+    /// kernels crashed or corrupted the heap on two CPUs). It must hand on the input's layout, and give the
+    /// values and gradients of a float64 convolution, which never takes that path, at odd sizes and strides too.
+    /// </summary>
+    [Theory]
+    [InlineData(true, 2)]
+    [InlineData(false, 2)]
+    [InlineData(false, 3)]
+    [InlineData(true, 1)]
+    public void APointwiseConvolutionKeepsItsLayoutAndTheConvolutionsValues(bool channelsLast, int stride)
+    {
+        using var scope = NewDisposeScope();
+        using var random = new Generator(4);
+        var images64 = randn(new long[] { 3, 24, 11, 11 }, float64, generator: random).requires_grad_();
+        var weight64 = randn(new long[] { 40, 24, 1, 1 }, float64, generator: random).requires_grad_();
+        var bias64 = randn(new long[] { 40 }, float64, generator: random).requires_grad_();
+        var images = images64.detach().to(float32).requires_grad_();
+        var weight = weight64.detach().to(float32).requires_grad_();
+        var bias = bias64.detach().to(float32).requires_grad_();
+        var input = channelsLast ? Encoder.ToChannelsLast(images) : images;
+        var strides = new long[] { stride, stride };
+
+        var output = Convolution.Apply(input, weight, bias, strides, new long[] { 0, 0 }, new long[] { 1, 1 });
+        var expected = nn.functional.conv2d(images64, weight64, bias64, strides, new long[] { 0, 0 }, new long[] { 1, 1 });
+        using var outputGradient = new Generator(5);
+        var gradient64 = randn(expected.shape, float64, generator: outputGradient);
+        output.backward(new[] { gradient64.to(float32) });
+        expected.backward(new[] { gradient64 });
+
+        long side = (11 - 1) / stride + 1;
+        Assert.Equal(new long[] { 3, 40, side, side }, output.shape);
+        Assert.Equal(channelsLast, Convolution.IsChannelsLast(output));
+        Assert.True(output.is_contiguous() || channelsLast);
+        Assert.True(ConvolutionGradientCheck.RelativeError(output, expected) < 1e-5);
+        Assert.True(ConvolutionGradientCheck.RelativeError(images.grad!, images64.grad!) < 1e-5);
+        Assert.True(ConvolutionGradientCheck.RelativeError(weight.grad!, weight64.grad!) < 1e-5);
+        Assert.True(ConvolutionGradientCheck.RelativeError(bias.grad!, bias64.grad!) < 1e-5);
+    }
 }
