@@ -49,7 +49,11 @@ internal sealed class OnnxRuntimeEncoder : IDisposable
         var pixels = images.to(ScalarType.Float32).contiguous().data<float>().ToArray();
         using var input = OrtValue.CreateTensorValueFromMemory(pixels, new[] { count, 3, _imageSize, _imageSize });
         using var outputs = _session.Run(_runOptions, new[] { InputName }, new[] { input }, new[] { OutputName });
-        return tensor(outputs[0].GetTensorDataAsSpan<float>().ToArray(), new[] { count, _featureDim });
+        // A copy in libtorch's own storage. Made straight from the managed array, the features gave the teacher head's
+        // matrix product different last bits from run to run on an AVX-512 EPYC (family 26), so two PerStep
+        // distillations with one seed ended apart (9 of 10 runs of DistillTests' seed test failed; 0 of 10 with the copy).
+        using var borrowed = tensor(outputs[0].GetTensorDataAsSpan<float>().ToArray(), new[] { count, _featureDim });
+        return borrowed.clone();
     }
 
     public void Dispose()
