@@ -23,6 +23,9 @@ public sealed class ShippedPipelineTests
         throw new InvalidOperationException($"No SimClr.MLNet.sln above {AppContext.BaseDirectory}.");
     }
 
+    /// <summary>The width-8 pipeline published until issue 11; the tuning and method runs compare with it.</summary>
+    static readonly string Width8Pipeline = Path.Combine("cifar10-tuning", "width8-18-epochs.json");
+
     static PipelineDefinition Load(string relativePath) => PipelineFile.Load(Path.Combine(PipelinesFolder, relativePath));
 
     static string[] RelativePaths() => Directory
@@ -60,32 +63,32 @@ public sealed class ShippedPipelineTests
             Assert.Equal(published.Data, PipelineFile.Load(file).Data);
     }
 
-    /// <summary>The published pretraining is the 3-epoch run that won on validation, at full length.</summary>
+    /// <summary>The width-8 pipeline's pretraining is the 3-epoch run that won on validation, at full length.</summary>
     [Fact]
-    public void ThePublishedPretrainingIsTheWinningTuningRunLengthened()
+    public void TheWidth8PretrainingIsTheWinningTuningRunLengthened()
     {
-        var published = Load("cifar10-5k-labels.json");
+        var width8 = Load(Width8Pipeline);
         var winner = Load(Path.Combine("cifar10-tuning", "reference-augmentation.json"));
-        Assert.Equal(published.Encoder, winner.Encoder);
-        Assert.Equal(published.Seed, winner.Seed);
-        Assert.Equal(published.Experiments.Pretrain, winner.Experiments.Pretrain! with { Epochs = published.Experiments.Pretrain!.Epochs });
+        Assert.Equal(width8.Encoder, winner.Encoder);
+        Assert.Equal(width8.Seed, winner.Seed);
+        Assert.Equal(width8.Experiments.Pretrain, winner.Experiments.Pretrain! with { Epochs = width8.Experiments.Pretrain!.Epochs });
     }
 
-    /// <summary>The fine-tuning variants reuse the published run's pretraining and change only what they say.</summary>
+    /// <summary>The fine-tuning variants reuse the width-8 pipeline's pretraining and change only what they say.</summary>
     [Theory]
     [InlineData("finetune-encoder-rate.json")]
     [InlineData("finetune-longer.json")]
     public void TheFineTuningVariantsChangeOnlyWhatTheySay(string file)
     {
-        var published = Load("cifar10-5k-labels.json");
+        var width8 = Load(Width8Pipeline);
         var variant = Load(Path.Combine("cifar10-tuning", file));
-        Assert.Equal(published.Experiments.Pretrain, variant.Experiments.Pretrain);
-        var finetune = published.Experiments.Finetune!;
+        Assert.Equal(width8.Experiments.Pretrain, variant.Experiments.Pretrain);
+        var finetune = width8.Experiments.Finetune!;
         var expected = file == "finetune-longer.json" ? finetune with { Epochs = 80 } : finetune with { EncoderLearningRateScale = 0.1 };
         Assert.Equal(expected, variant.Experiments.Finetune);
     }
 
-    /// <summary>The distillation variants reuse the published run's pretraining and fine-tuning, and change only what they say.</summary>
+    /// <summary>The distillation variants reuse the width-8 pipeline's pretraining and fine-tuning, and change only what they say.</summary>
     [Theory]
     [InlineData("distill-from-scratch.json")]
     [InlineData("distill-longer.json")]
@@ -94,16 +97,16 @@ public sealed class ShippedPipelineTests
     [InlineData("distill-fixmatch.json")]
     public void TheDistillationVariantsChangeOnlyWhatTheySay(string file)
     {
-        var published = Load("cifar10-5k-labels.json");
+        var width8 = Load(Width8Pipeline);
         var variant = Load(Path.Combine("cifar10-tuning", file));
-        Assert.Equal(published.Experiments.Pretrain, variant.Experiments.Pretrain);
-        Assert.Equal(published.Experiments.Finetune, variant.Experiments.Finetune);
-        var distill = published.Experiments.Distill!;
+        Assert.Equal(width8.Experiments.Pretrain, variant.Experiments.Pretrain);
+        Assert.Equal(width8.Experiments.Finetune, variant.Experiments.Finetune);
+        var distill = width8.Experiments.Distill!;
         var expected = file switch
         {
             "distill-longer.json" => distill with { Epochs = 15 },
             // The student sees the pretraining's strong views; the teacher's targets still come from the clean images.
-            "distill-strong-augmentation.json" => distill with { Epochs = 15, Augmentation = published.Experiments.Pretrain!.ContrastiveAugmentation },
+            "distill-strong-augmentation.json" => distill with { Epochs = 15, Augmentation = width8.Experiments.Pretrain!.ContrastiveAugmentation },
             "distill-from-teacher.json" => distill with { Epochs = 15, StudentStart = StudentStart.Teacher },
             // FixMatch: the student is its own teacher, from where fine-tuning ended, at a quarter of the rate.
             "distill-fixmatch.json" => distill with
@@ -117,7 +120,7 @@ public sealed class ShippedPipelineTests
     }
 
     /// <summary>
-    /// The width-16 run is the published pipeline at width 16, precision Auto; the bf16 run the published pipeline in
+    /// The width-16 run is the width-8 pipeline at width 16, precision Auto; the bf16 run the width-8 pipeline in
     /// bf16. Neither distils.
     /// </summary>
     [Theory]
@@ -125,14 +128,14 @@ public sealed class ShippedPipelineTests
     [InlineData("precision-bf16.json", 8, "bf16")]
     public void TheWidthAndPrecisionRunsChangeOnlyTheWidthAndThePrecision(string file, int width, string precision)
     {
-        var published = Load("cifar10-5k-labels.json");
+        var width8 = Load(Width8Pipeline);
         var variant = Load(Path.Combine("cifar10-tuning", file));
-        Assert.Equal(published.Encoder with { Width = width }, variant.Encoder);
-        Assert.Equal((published.Seed, published.Repeats), (variant.Seed, variant.Repeats));
+        Assert.Equal(width8.Encoder with { Width = width }, variant.Encoder);
+        Assert.Equal((width8.Seed, width8.Repeats), (variant.Seed, variant.Repeats));
         Assert.Null(variant.Experiments.Distill);
-        Assert.Equal(published.Experiments.Baseline! with { Precision = precision }, variant.Experiments.Baseline);
-        Assert.Equal(published.Experiments.Pretrain! with { Precision = precision }, variant.Experiments.Pretrain);
-        Assert.Equal(published.Experiments.Finetune! with { Precision = precision }, variant.Experiments.Finetune);
+        Assert.Equal(width8.Experiments.Baseline! with { Precision = precision }, variant.Experiments.Baseline);
+        Assert.Equal(width8.Experiments.Pretrain! with { Precision = precision }, variant.Experiments.Pretrain);
+        Assert.Equal(width8.Experiments.Finetune! with { Precision = precision }, variant.Experiments.Finetune);
     }
 
     /// <summary>The longer width-16 run pretrains for 30 epochs instead of 18 and fine-tunes once; the width-16 run's baselines are its comparison.</summary>
@@ -149,11 +152,11 @@ public sealed class ShippedPipelineTests
     }
 
     /// <summary>
-    /// The SuNCEt runs are the published pipeline and the width-16 one with the supervised contrastive term at the
+    /// The SuNCEt runs are the width-8 pipeline and the width-16 one with the supervised contrastive term at the
     /// paper's weight, and without distillation; their baselines are those runs' own.
     /// </summary>
     [Theory]
-    [InlineData("cifar10-5k-labels.json", "suncet.json")]
+    [InlineData("cifar10-tuning/width8-18-epochs.json", "suncet.json")]
     [InlineData("cifar10-tuning/width16-bf16.json", "width16-bf16-suncet.json")]
     public void TheSuNCEtRunsChangeOnlyTheSupervisedContrastiveWeight(string original, string file)
     {
@@ -167,23 +170,23 @@ public sealed class ShippedPipelineTests
     }
 
     /// <summary>
-    /// SimCLRv2's big-to-small run: the width-16 run's pretraining and fine-tuning, the published run's baseline, and
-    /// the published distillation into a student of the published width, from scratch and for longer.
+    /// SimCLRv2's big-to-small run: the width-16 run's pretraining and fine-tuning, the width-8 pipeline's baseline,
+    /// and its distillation into a width-8 student, from scratch and for longer.
     /// </summary>
     [Fact]
-    public void TheBigToSmallRunDistilsTheWidth16RunIntoThePublishedWidth()
+    public void TheBigToSmallRunDistilsTheWidth16RunIntoWidth8()
     {
-        var published = Load("cifar10-5k-labels.json");
+        var width8 = Load(Width8Pipeline);
         var width16 = Load(Path.Combine("cifar10-tuning", "width16-bf16.json"));
         var variant = Load(Path.Combine("cifar10-tuning", "distill-width16-to-width8.json"));
         Assert.Equal((width16.Encoder, width16.Seed, width16.Repeats), (variant.Encoder, variant.Seed, variant.Repeats));
         Assert.Equal(width16.Experiments.Pretrain, variant.Experiments.Pretrain);
         Assert.Equal(width16.Experiments.Finetune, variant.Experiments.Finetune);
-        Assert.Equal(published.Experiments.Baseline! with { Encoder = published.Encoder }, variant.Experiments.Baseline);
-        Assert.Equal(published.Experiments.Distill! with { Encoder = published.Encoder, Epochs = 20, StudentStart = StudentStart.Scratch },
+        Assert.Equal(width8.Experiments.Baseline! with { Encoder = width8.Encoder }, variant.Experiments.Baseline);
+        Assert.Equal(width8.Experiments.Distill! with { Encoder = width8.Encoder, Epochs = 20, StudentStart = StudentStart.Scratch },
             variant.Experiments.Distill);
-        // Its baselines are the published run's: the same settings, so --resume reuses them when copied.
-        Assert.Equal(RunFingerprint.Settings(published, null)["baseline"], RunFingerprint.Settings(variant, null)["baseline"]);
+        // Its baselines are the width-8 pipeline's: the same settings, so --resume reuses them when copied.
+        Assert.Equal(RunFingerprint.Settings(width8, null)["baseline"], RunFingerprint.Settings(variant, null)["baseline"]);
         Assert.Equal(RunFingerprint.Settings(width16, null)["finetune-3"], RunFingerprint.Settings(variant, null)["finetune-3"]);
     }
 
@@ -215,12 +218,12 @@ public sealed class ShippedPipelineTests
     /// <summary>
     /// The recipe sized for CPUs without native bf16 is the patient run with 3 pretraining epochs instead of 18, and a
     /// student that starts from its seed's baseline for 13 epochs instead of from scratch for 40; one seed. Its
-    /// baselines are the published run's, so that they compare.
+    /// baselines are the width-8 pipeline's, so that they compare.
     /// </summary>
     [Fact]
     public void TheFromBaselineRunShortensThePatientRunWhereItSays()
     {
-        var published = Load("cifar10-5k-labels.json");
+        var width8 = Load(Width8Pipeline);
         var patient = Load(Path.Combine("cifar10-tuning", "distill-width16-to-width8-patient.json"));
         var variant = Load(Path.Combine("cifar10-tuning", "distill-width16-to-width8-from-baseline.json"));
         Assert.Equal((patient.Data, patient.Encoder, patient.Seed, 1), (variant.Data, variant.Encoder, variant.Seed, variant.Repeats));
@@ -228,7 +231,7 @@ public sealed class ShippedPipelineTests
         Assert.Equal(patient.Experiments.Pretrain! with { Epochs = 3 }, variant.Experiments.Pretrain);
         Assert.Equal(patient.Experiments.Finetune, variant.Experiments.Finetune);
         Assert.Equal(patient.Experiments.Distill! with { Epochs = 13, StudentStart = StudentStart.Baseline }, variant.Experiments.Distill);
-        Assert.Equal(RunFingerprint.Settings(published, null)["baseline"], RunFingerprint.Settings(variant, null)["baseline"]);
+        Assert.Equal(RunFingerprint.Settings(width8, null)["baseline"], RunFingerprint.Settings(variant, null)["baseline"]);
     }
 
     /// <summary>
@@ -264,20 +267,40 @@ public sealed class ShippedPipelineTests
         }
     }
 
-    /// <summary>The method comparison: one file per method, all on the published run's data, encoder and fine-tuning; pretraining differs only in the method, its options and the epochs that fill the budget.</summary>
+    /// <summary>
+    /// The published pipeline is the recipe chosen on validation for CPUs without native bf16 with 3 seeds: the same
+    /// data, encoders, seed and experiments, and each of the recipe's runs has the same fingerprint, so its folder
+    /// resumes into the published run's seed 1.
+    /// </summary>
+    [Fact]
+    public void ThePublishedPipelineIsTheAvx2RecipeWithThreeSeeds()
+    {
+        var published = Load("cifar10-5k-labels.json");
+        var recipe = Load(Path.Combine("cifar10-tuning", "distill-width16-to-width8-from-baseline-26-epochs-labeled-weight-0.25.json"));
+        Assert.Equal((recipe.Data, recipe.Encoder, recipe.Seed, 1), (published.Data, published.Encoder, published.Seed, recipe.Repeats));
+        Assert.Equal(3, published.Repeats);
+        Assert.Equal(recipe.Experiments, published.Experiments);
+        var publishedRuns = RunFingerprint.Settings(published, null);
+        var recipeRuns = RunFingerprint.Settings(recipe, null);
+        Assert.Equal(10, publishedRuns.Count);
+        foreach (var (run, settings) in recipeRuns)
+            Assert.Equal(settings, publishedRuns[run]);
+    }
+
+    /// <summary>The method comparison: one file per method, all on the width-8 pipeline's data, encoder and fine-tuning; pretraining differs only in the method, its options and the epochs that fill the budget.</summary>
     [Fact]
     public void TheMethodComparisonChangesOnlyTheMethod()
     {
-        var published = Load("cifar10-5k-labels.json");
+        var width8 = Load(Width8Pipeline);
         var files = Directory.GetFiles(Path.Combine(PipelinesFolder, "cifar10-methods"), "*.json").Select(PipelineFile.Load).ToList();
         Assert.Equal(Enum.GetValues<PretrainingMethod>().Order(), files.Select(f => f.Experiments.Pretrain!.Method ?? PretrainingMethod.SimClr).Order());
         foreach (var variant in files)
         {
-            Assert.Equal((published.Data, published.Encoder, published.Seed), (variant.Data, variant.Encoder, variant.Seed));
-            Assert.Equal(published.Experiments.Finetune, variant.Experiments.Finetune);
+            Assert.Equal((width8.Data, width8.Encoder, width8.Seed), (variant.Data, variant.Encoder, variant.Seed));
+            Assert.Equal(width8.Experiments.Finetune, variant.Experiments.Finetune);
             Assert.Null(variant.Experiments.Baseline);
             var pretrain = variant.Experiments.Pretrain!;
-            Assert.Equal(published.Experiments.Pretrain! with
+            Assert.Equal(width8.Experiments.Pretrain! with
             {
                 Epochs = pretrain.Epochs, Method = pretrain.Method, MoCo = pretrain.MoCo, Byol = pretrain.Byol, SimSiam = pretrain.SimSiam,
                 BarlowTwins = pretrain.BarlowTwins, Temperature = pretrain.Temperature, ProjectionBatchNorm = pretrain.ProjectionBatchNorm,
