@@ -21,6 +21,8 @@ public static class CosineNeighbors
             return Array.Empty<Neighbor[]>();
         if (queries[0].Length != bank[0].Length)
             throw new ArgumentException($"Queries have {queries[0].Length} features, the bank {bank[0].Length}.", nameof(queries));
+        // simclr serve answers requests on several threads: see FinalizerPause.
+        using var pause = Runtime.FinalizerPause.Begin();
         using var scope = NewDisposeScope();
         var q = nn.functional.normalize(Stack(queries), dim: 1);   // [Q, D]
         var b = nn.functional.normalize(Stack(bank), dim: 1);      // [B, D]

@@ -58,6 +58,7 @@ public static class TSne
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();
         Tensor p;                                                                   // [N, N]
+        using (FinalizerPause.Begin())
         using (var inputScope = NewDisposeScope())
         {
             var flat = new double[n * d];
@@ -79,6 +80,7 @@ public static class TSne
         for (int iteration = 0; iteration < options.Iterations; iteration++)
         {
             bool early = iteration < earlyIterations;
+            using var pause = FinalizerPause.Begin();
             using var step = NewDisposeScope();
             var gradient = Gradient(p, y, early ? options.EarlyExaggeration : 1);   // [N, 2]
             // Delta-bar-delta: a coordinate whose gradient keeps pointing against its last update speeds up.

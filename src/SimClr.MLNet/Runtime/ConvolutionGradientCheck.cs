@@ -67,6 +67,7 @@ public static class ConvolutionGradientCheck
         int batch = batchSize ?? DefaultBatchSize(shape);
         ArgumentOutOfRangeException.ThrowIfLessThan(batch, 1, nameof(batchSize));
         TorchRuntime.EnsureInitialized();
+        using var pause = FinalizerPause.Begin();
         using var scope = NewDisposeScope();
         // The probe may run inside an inference block of its caller; the check needs gradients.
         using var gradients = enable_grad();

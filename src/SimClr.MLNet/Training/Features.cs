@@ -21,6 +21,7 @@ internal static class Features
         encoder.eval();
         try
         {
+            using var pause = Runtime.FinalizerPause.Begin();
             using var _ = no_grad();
             var parts = new List<Tensor>();
             for (long start = 0; start < images.shape[0]; start += batchSize)

@@ -94,6 +94,7 @@ public static class StepBenchmark
             var timer = new PhaseTimer();
             void Step()
             {
+                using var pause = Runtime.FinalizerPause.Begin();
                 using var scope = NewDisposeScope();
                 timer.Start("data");
                 step(timer);

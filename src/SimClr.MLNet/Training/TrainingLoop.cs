@@ -51,7 +51,10 @@ internal sealed class TrainingLoop(TrainingOptions options, string runName, Enco
                 double multiplier = LearningRates.At(options.Schedule, 1.0, globalStep, totalSteps, warmupSteps);
                 OptimizerFactory.ScaleLearningRates(run.ScheduledOptimizer, multiplier);
                 rate = options.LearningRate * multiplier;
-                foreach (var metric in run.TrainStep(epoch, step))
+                List<StepMetric> stepMetrics;
+                using (Runtime.FinalizerPause.Begin())
+                    stepMetrics = run.TrainStep(epoch, step).ToList();
+                foreach (var metric in stepMetrics)
                 {
                     if (!double.IsFinite(metric.Value))
                         throw new TrainingDivergedException(DivergenceMessage(metric, epoch, step, checkpointPath));
@@ -72,8 +75,9 @@ internal sealed class TrainingLoop(TrainingOptions options, string runName, Enco
             }
 
             var values = sums.Where(kv => kv.Value.Weight > 0).ToDictionary(kv => kv.Key, kv => kv.Value.Sum / kv.Value.Weight);
-            foreach (var (name, value) in run.Evaluate())
-                values[name] = value;
+            using (Runtime.FinalizerPause.Begin())
+                foreach (var (name, value) in run.Evaluate())
+                    values[name] = value;
             values["lr"] = rate;
             var metrics = new EpochMetrics(epoch + 1, carriedSeconds + watch.Elapsed.TotalSeconds, values);
             history.Add(metrics);
