@@ -146,6 +146,7 @@ public sealed record ExperimentOptions
     public double? WarmupEpochs { get; init; }
     public string? Precision { get; init; }
     public int? EvaluationBatchSize { get; init; }
+    public int? ValidationFrequency { get; init; }
 
     /// <summary>
     /// Baseline, pretrain and distill: this experiment's encoder instead of the pipeline's; both fields are needed.

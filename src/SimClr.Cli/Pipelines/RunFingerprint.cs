@@ -92,8 +92,10 @@ public static class RunFingerprint
     static Dictionary<string, string> With(Dictionary<string, string> common, params (string Name, ExperimentOptions Options)[] experiments)
     {
         var settings = new Dictionary<string, string>(common);
+        // How often a run validates changes which epochs of its history carry val_* metrics, never its model, so a
+        // run finished or checkpointed with another validationFrequency is reused.
         foreach (var (name, options) in experiments)
-            Flatten($"experiments.{name}", options with { Encoder = null }, settings);
+            Flatten($"experiments.{name}", options with { Encoder = null, ValidationFrequency = null }, settings);
         return settings;
     }
 

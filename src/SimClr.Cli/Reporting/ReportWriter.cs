@@ -32,7 +32,7 @@ public static class ReportWriter
         md.AppendLine();
 
         md.AppendLine("## Results").AppendLine();
-        md.AppendLine("Validation accuracy per epoch comes from the training loop (probe: the online linear probe); the last column scores the saved .zip with `MulticlassClassification.Evaluate`.").AppendLine();
+        md.AppendLine("Validation accuracy (after every epoch, or every validationFrequency-th and the last) comes from the training loop (probe: the online linear probe); the last column scores the saved .zip with `MulticlassClassification.Evaluate`.").AppendLine();
         bool reference = pipeline.ReferenceResults is { Count: > 0 };
         md.AppendLine("| experiment | epochs | wall time | val accuracy (max / final) | saved model, Evaluate accuracy |" + (reference ? " reference (Keras, STL-10 test) |" : ""));
         md.AppendLine("|---|---|---|---|---|" + (reference ? "---|" : ""));

@@ -51,7 +51,7 @@ public sealed class SimClrDistillOptions : DistillOptions
     /// <summary>The images the teacher labels, the point of distillation (for example STL-10's 100,000); their labels are ignored. Required.</summary>
     public IDataView? UnlabeledData { get; set; }
 
-    /// <summary>Labelled images scored every epoch (val_loss, val_acc). Default: null.</summary>
+    /// <summary>Labelled images scored after every ValidationFrequency-th epoch and the last (val_loss, val_acc). Default: null.</summary>
     public IDataView? ValidationData { get; set; }
 
     /// <summary>Image column of the input, <see cref="UnlabeledData"/> and <see cref="ValidationData"/> (MLImage). Default: "Image".</summary>

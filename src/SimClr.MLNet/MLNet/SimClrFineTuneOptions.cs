@@ -26,6 +26,6 @@ public sealed class SimClrFineTuneOptions : SupervisedOptions
     /// <summary>Key-typed label column. Default: "Label".</summary>
     public string LabelColumnName { get; set; } = ImageColumns.Label;
 
-    /// <summary>Labelled images scored every epoch (val_loss, val_acc). Default: null.</summary>
+    /// <summary>Labelled images scored after every ValidationFrequency-th epoch and the last (val_loss, val_acc). Default: null.</summary>
     public IDataView? ValidationData { get; set; }
 }

@@ -22,6 +22,6 @@ public sealed class SimClrPretrainOptions : PretrainOptions
     /// <summary>Extra images to pretrain on (for example STL-10's 100,000); their labels are ignored. Default: null.</summary>
     public IDataView? UnlabeledData { get; set; }
 
-    /// <summary>Labelled images on which the online probe is scored every epoch (val_p_loss, val_p_acc, knn_acc). Default: null.</summary>
+    /// <summary>Labelled images on which the online probe is scored after every ValidationFrequency-th epoch and the last (val_p_loss, val_p_acc, knn_acc). Default: null.</summary>
     public IDataView? ValidationData { get; set; }
 }

@@ -23,7 +23,7 @@ public sealed class SimClrDistiller(DistillOptions options, Action<string>? log 
     /// </summary>
     /// <param name="unlabeled">Images the teacher labels; their own labels, if any, are ignored.</param>
     /// <param name="labeled">Images with 0-based labels; its class names are the classifier's.</param>
-    /// <param name="validation">Labelled images scored every epoch (val_loss, val_acc), or null.</param>
+    /// <param name="validation">Labelled images scored after every ValidationFrequency-th epoch and the last (val_loss, val_acc), or null.</param>
     /// <param name="teacherEncoder">The teacher's encoder: its image size is the student's, and its architecture too unless the options or <paramref name="studentStart"/> give another.</param>
     /// <param name="teacherHead">The teacher's classification head, one output per class of <paramref name="labeled"/>.</param>
     /// <param name="studentStart">An encoder to start the student from (copied), of the teacher's image size, or null for a random one.</param>

@@ -75,9 +75,10 @@ internal sealed class TrainingLoop(TrainingOptions options, string runName, Enco
             }
 
             var values = sums.Where(kv => kv.Value.Weight > 0).ToDictionary(kv => kv.Key, kv => kv.Value.Sum / kv.Value.Weight);
-            using (Runtime.FinalizerPause.Begin())
-                foreach (var (name, value) in run.Evaluate())
-                    values[name] = value;
+            if (ValidatesAfter(epoch + 1))
+                using (Runtime.FinalizerPause.Begin())
+                    foreach (var (name, value) in run.Evaluate())
+                        values[name] = value;
             values["lr"] = rate;
             var metrics = new EpochMetrics(epoch + 1, carriedSeconds + watch.Elapsed.TotalSeconds, values);
             history.Add(metrics);
@@ -95,6 +96,9 @@ internal sealed class TrainingLoop(TrainingOptions options, string runName, Enco
         }
         return history;
     }
+
+    /// <summary>Whether validation runs after the 1-based <paramref name="epoch"/>: every ValidationFrequency-th epoch and the last.</summary>
+    bool ValidatesAfter(int epoch) => epoch % options.ValidationFrequency == 0 || epoch == options.Epochs;
 
     string DivergenceMessage(StepMetric metric, int epoch, int step, string? checkpointPath)
     {

@@ -1,3 +1,5 @@
+using System.Text.RegularExpressions;
+using SimClr.Cli.Reporting;
 using SimClr.MLNet.Tests.Support;
 using static SimClr.MLNet.Tests.Cli.CliRunner;
 
@@ -163,6 +165,23 @@ public sealed class CliTests : IClassFixture<CliTests.TinyQuickstart>
     }
 
     [Fact]
+    public void ARunThatValidatesLessOftenLeavesThoseEpochsBlankAndReportsTheLast()
+    {
+        using var dir = new TempDirectory();
+        var json = TinyPipelines.Synthetic(epochs: 3).Replace("\"epochs\": 3,", "\"epochs\": 3, \"validationFrequency\": 2,");
+        Assert.Contains("validationFrequency", json);
+        var (code, output) = RunPipeline(dir, json, "--out", dir.Combine("out"));
+        Assert.True(code == 0, output);
+
+        var rows = File.ReadAllLines(dir.Combine("out", "baseline.csv"));
+        var column = Array.IndexOf(rows[0].Split(','), "val_acc");
+        Assert.Equal(new[] { false, true, true }, rows[1..].Select(row => row.Split(',')[column].Length > 0));
+        var finalAccuracy = double.Parse(rows[^1].Split(',')[column], System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Matches($@"\| Supervised baseline \| 3 \| [^|]+ \| [0-9.]+% / {Regex.Escape(ReportWriter.Percent(finalAccuracy))} \|", File.ReadAllText(dir.Combine("out", "report.md")));
+        Assert.True(File.Exists(dir.Combine("out", "curves-accuracy.png")));
+    }
+
+    [Fact]
     public void EveryCommandHasHelp()
     {
         foreach (var command in new[] { "quickstart", "run", "predict", "visualize-augmentations", "download stl10", "bench pretrain", "bench supervised", "bench distill", "bench data", "bench scoring", "doctor", "embed", "neighbors", "serve", "bench serve" })
@@ -216,6 +235,7 @@ public sealed class CliTests : IClassFixture<CliTests.TinyQuickstart>
     [InlineData("{ \"data\": { \"source\": \"cifar\" }, \"experiments\": { \"baseline\": { } } }", "data.source 'cifar' is unknown")]
     [InlineData("{ \"experiments\": { \"baseline\": { \"temperature\": 0.5 } } }", "'temperature' is not an option of experiments.baseline")]
     [InlineData("{ \"experiments\": { \"pretrain\": { \"epochs\": 0 } } }", "Epochs must be at least 1")]
+    [InlineData("{ \"experiments\": { \"baseline\": { \"validationFrequency\": 0 } } }", "experiments.baseline: ValidationFrequency must be at least 1")]
     [InlineData("{ \"experiments\": { \"finetune\": { } } }", "experiments.finetune needs experiments.pretrain")]
     [InlineData("{ \"experiments\": { \"pretrain\": { \"optimizer\": \"Adamm\" } } }", "'experiments.pretrain.optimizer' must be one of Adam, AdamW, Sgd.")]
     [InlineData("{ \"experiments\": { \"baseline\": { \"schedule\": 1 } } }", "'experiments.baseline.schedule' must be one of Constant, Cosine.")]

@@ -87,6 +87,24 @@ public class TrainingTests
         Assert.NotEqual(first.History.Series("loss"), third.History.Series("loss"));
     }
 
+    [Fact]
+    public void ValidatingLessOftenSkipsOnlyTheMetricsNotTheTraining()
+    {
+        using var labeled = SyntheticShapes.CreateSet(seed: 13, first: 0, count: 24, Size);
+        using var validation = SyntheticShapes.CreateSet(seed: 14, first: 0, count: 16, Size);
+        using var everyEpoch = new SupervisedTrainer(Supervised(epochs: 4)).Fit(labeled, validation);
+        var options = Supervised(epochs: 4);
+        options.ValidationFrequency = 3;
+        using var everyThird = new SupervisedTrainer(options).Fit(labeled, validation);
+
+        // After the third epoch and the last; the others carry no val_* at all, not a stale or zero value.
+        Assert.Equal(new[] { false, false, true, true }, everyThird.History.Epochs.Select(e => e.Values.Keys.Any(name => name.StartsWith("val_"))));
+        Assert.Equal(everyEpoch.History.Series("loss"), everyThird.History.Series("loss"));
+        Assert.Equal(everyEpoch.History.Series("val_loss")[2..], everyThird.History.Series("val_loss")[2..]);
+        Assert.All(everyEpoch.Encoder.parameters().Zip(everyThird.Encoder.parameters()), pair => Assert.True(TensorAssert.Same(pair.First, pair.Second)));
+        Assert.All(everyEpoch.Head.parameters().Zip(everyThird.Head.parameters()), pair => Assert.True(TensorAssert.Same(pair.First, pair.Second)));
+    }
+
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
@@ -183,6 +201,9 @@ public class TrainingTests
         var supervised = Supervised();
         supervised.Epochs = 0;
         Assert.Contains("Epochs", Assert.Throws<ArgumentOutOfRangeException>(supervised.Validate).Message);
+        var rarely = Supervised();
+        rarely.ValidationFrequency = 0;
+        Assert.Contains("ValidationFrequency must be at least 1", Assert.Throws<ArgumentOutOfRangeException>(rarely.Validate).Message);
     }
 
     [Fact]
