@@ -43,7 +43,8 @@ internal sealed class StopSignals : IDisposable
             return;
         context.Cancel = true;
         _terminated = context.Signal == PosixSignal.SIGTERM;
-        _messages.WriteLine($"{signal}: stopping after the current step (saving a checkpoint); another {signal} kills the process.");
+        // Every command gets this line (simclr serve too), so it must not promise a checkpoint to commands that train nothing.
+        _messages.WriteLine($"{signal}: stopping (a training run first finishes its step and saves a checkpoint); another {signal} kills the process.");
         _stop.Cancel();
     }
 

@@ -41,9 +41,13 @@ public sealed class ImageClassifier : IDisposable
             throw new InvalidDataException($"'{modelPath}' is not an image classifier of SimClr.MLNet (no Score and PredictedLabel columns); use baseline.zip, finetuned.zip, distilled.zip or probe.zip from a run.");
         ClassNames = ImageColumns.GetClassNames(predicted);
         HasFeatures = schema.GetColumnOrNull("Features") is not null;
+        FeatureCount = schema.GetColumnOrNull("Features")?.Type is VectorDataViewType vector ? vector.Size : 0;
         ModelPath = modelPath;
         _engines = new DefaultObjectPool<PredictionEngine<ImageInput, ImagePrediction>>(new EnginePolicy(_ml, _model, HasFeatures), Environment.ProcessorCount * 2);
     }
+
+    /// <summary>How many features the model outputs; 0 when it has none or its schema leaves the size open.</summary>
+    public int FeatureCount { get; }
 
     /// <summary>The model file.</summary>
     public string ModelPath { get; }

@@ -15,6 +15,9 @@ public sealed class ImageIndex
     /// <summary>Each image's features.</summary>
     public float[][] Vectors { get; }
 
+    /// <summary>How many features each image has.</summary>
+    public int Width => Vectors[0].Length;
+
     /// <exception cref="InvalidDataException">The folder has no embeddings.csv, or it is not one embed wrote; the message names the file and line.</exception>
     public static ImageIndex Load(string directory)
     {
@@ -40,6 +43,8 @@ public sealed class ImageIndex
             {
                 throw new InvalidDataException($"'{path}' line {i + 1}: not a row of path, label and numbers.", e);
             }
+            if (vectors[i - 1].Length != vectors[0].Length)
+                throw new InvalidDataException($"'{path}' line {i + 1}: {vectors[i - 1].Length} features where line 2 has {vectors[0].Length}.");
         }
         return new ImageIndex(paths, labels, vectors);
     }
@@ -47,8 +52,6 @@ public sealed class ImageIndex
     /// <summary>The <paramref name="k"/> images nearest to <paramref name="features"/> by cosine similarity.</summary>
     public Neighbor[] Nearest(float[] features, int k)
     {
-        if (features.Length != Vectors[0].Length)
-            throw new InvalidDataException($"The model's features have {features.Length} values, the index's {Vectors[0].Length}: the index was embedded with another encoder.");
         return CosineNeighbors.Find(new[] { features }, Vectors, Math.Min(k, Vectors.Length))[0];
     }
 

@@ -10,6 +10,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.ML.Data;
+using SkiaSharp;
 
 namespace SimClr.Cli.Serving;
 
@@ -23,6 +24,12 @@ public sealed class ModelServer : IAsyncDisposable
 {
     /// <summary>Uploads above 10 MB are refused with 413.</summary>
     public const long MaxUploadBytes = 10 * 1024 * 1024;
+
+    /// <summary>
+    /// Images that declare more pixels are refused with 413 before they are decoded: a 1.2 MB PNG of one colour can
+    /// declare 20,000 x 20,000 pixels, and decoding it took 1.8 GB and 8 s here. 50 megapixels is a large phone photo.
+    /// </summary>
+    public const long MaxImagePixels = 50_000_000;
 
     /// <summary>Nearest indexed images returned per request.</summary>
     const int Neighbours = 8;
@@ -39,9 +46,10 @@ public sealed class ModelServer : IAsyncDisposable
     /// <summary>
     /// Loads the model (and index), then starts listening on <paramref name="host"/>:<paramref name="port"/> (0: any
     /// free port); each request's scoring call runs on <paramref name="onnxThreads"/> ONNX Runtime threads (0: its default).
+    /// A request that fails unexpectedly gets 500 and one line on <paramref name="errorLog"/> (standard error if null).
     /// </summary>
     /// <exception cref="InvalidDataException">The model is not a classifier of ours, or the index does not fit it; the message names the file.</exception>
-    public static async Task<ModelServer> StartAsync(string modelPath, string? indexDirectory, string host, int port, int onnxThreads)
+    public static async Task<ModelServer> StartAsync(string modelPath, string? indexDirectory, string host, int port, int onnxThreads, TextWriter? errorLog = null)
     {
         var classifier = new ImageClassifier(modelPath, onnxThreads);
         try
@@ -49,6 +57,8 @@ public sealed class ModelServer : IAsyncDisposable
             var index = indexDirectory == null ? null : ImageIndex.Load(indexDirectory);
             if (index != null && !classifier.HasFeatures)
                 throw new InvalidDataException($"'{modelPath}' outputs no Features, so it cannot search an index; save it again with this version, or serve it without --index.");
+            if (index != null && classifier.FeatureCount is > 0 and var features && features != index.Width)
+                throw new InvalidDataException($"'{Path.Combine(indexDirectory!, "embeddings.csv")}' holds {index.Width} features per image, '{modelPath}' outputs {features}: embed the index with this model (simclr embed --model {modelPath}).");
             var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = Array.Empty<string>(), ContentRootPath = AppContext.BaseDirectory });
             builder.Logging.ClearProviders();
             builder.WebHost.ConfigureKestrel(kestrel =>
@@ -58,6 +68,7 @@ public sealed class ModelServer : IAsyncDisposable
                 kestrel.Listen(IPAddress.Parse(host), port);
             });
             var app = builder.Build();
+            ReportFailures(app, errorLog ?? Console.Error);
             Map(app, classifier, index);
             await app.StartAsync();
             var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
@@ -69,6 +80,21 @@ public sealed class ModelServer : IAsyncDisposable
             throw;
         }
     }
+
+    /// <summary>The server keeps no logger (its output is the command's), so without this a failure is a bare 500 that nobody sees.</summary>
+    static void ReportFailures(WebApplication app, TextWriter errorLog) => app.Use(async (context, next) =>
+    {
+        try
+        {
+            await next(context);
+        }
+        catch (Exception e) when (!context.Response.HasStarted && !context.RequestAborted.IsCancellationRequested)
+        {
+            lock (errorLog)
+                errorLog.WriteLine($"{context.Request.Method} {context.Request.Path} failed: {e.GetType().Name}: {e.Message.ReplaceLineEndings(" ")}");
+            await Error(500, "the server failed on this request; its log says why").ExecuteAsync(context);
+        }
+    });
 
     static void Map(WebApplication app, ImageClassifier classifier, ImageIndex? index)
     {
@@ -108,11 +134,15 @@ public sealed class ModelServer : IAsyncDisposable
         if (file.Length > MaxUploadBytes)
             return Error(413, $"the upload is larger than {MaxUploadBytes / (1024 * 1024)} MB");
 
+        var bytes = new byte[file.Length];
+        await using (var upload = file.OpenReadStream())
+            await upload.ReadExactlyAsync(bytes);
+        if (DeclaredSize(bytes) is { } size && (long)size.Width * size.Height > MaxImagePixels)
+            return Error(413, $"'{file.FileName}' is {size.Width}x{size.Height} pixels; this server decodes at most {MaxImagePixels / 1_000_000} megapixels");
         MLImage image;
         try
         {
-            await using var stream = file.OpenReadStream();
-            image = MLImage.CreateFromStream(stream);
+            image = MLImage.CreateFromStream(new MemoryStream(bytes, writable: false));
         }
         catch (Exception e) when (e is ArgumentException or InvalidOperationException or IOException)
         {
@@ -131,6 +161,14 @@ public sealed class ModelServer : IAsyncDisposable
                 }).ToArray();
             return Results.Json(new { predictions = classes, neighbors });
         }
+    }
+
+    /// <summary>The width and height an image's header declares, read without decoding it; null for what Skia cannot read.</summary>
+    static SKSizeI? DeclaredSize(byte[] bytes)
+    {
+        using var data = SKData.CreateCopy(bytes);
+        using var codec = SKCodec.Create(data);
+        return codec?.Info.Size;
     }
 
     static IResult Error(int status, string message) => Results.Json(new { error = message }, statusCode: status);

@@ -41,6 +41,10 @@ internal static class TrainerInputs
     }
 
     /// <summary>A classifier given by a fitted transformer or by a checkpoint file, and the option that gave it.</summary>
+    /// <param name="Encoder">The classifier's encoder.</param>
+    /// <param name="Head">Its linear head.</param>
+    /// <param name="ClassNames">The classes, in score order.</param>
+    /// <param name="Option">The option that gave it, for messages.</param>
     /// <param name="FromFile">Read from the checkpoint: its modules belong to the caller, which disposes them; a transformer's stay the transformer's.</param>
     public sealed record ClassifierInput(Encoder Encoder, LinearClassifier Head, IReadOnlyList<string> ClassNames, string Option, bool FromFile)
     {

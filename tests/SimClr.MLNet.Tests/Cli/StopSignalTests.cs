@@ -25,7 +25,7 @@ public sealed class StopSignalTests
         }
 
         Assert.True(code == 143, $"exit code {code}: {printed}");
-        Assert.Contains("SIGTERM: stopping after the current step", printed);
+        Assert.Contains("SIGTERM: stopping (a training run first finishes its step and saves a checkpoint)", printed);
         Assert.Contains("checkpoint saved to", printed);
         Assert.True(File.Exists(Path.Combine(output, "checkpoints", "baseline.checkpoint.zip")));
         Assert.False(File.Exists(Path.Combine(output, "baseline.zip")));

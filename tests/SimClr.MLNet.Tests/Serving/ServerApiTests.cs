@@ -83,6 +83,89 @@ public sealed class ServerApiTests(ServerFixture server) : IClassFixture<ServerF
     }
 
     [Fact]
+    public async Task AnImageThatDeclaresMoreThanFiftyMegapixelsIsA413BeforeItIsDecoded()
+    {
+        // 8,000 x 8,000 one-bit pixels compress to a few kilobytes; decoded as BGRA they would take 256 MB.
+        var bomb = OneBitBlackPng(8000, 8000);
+        Assert.True(bomb.Length < 100_000, $"{bomb.Length} bytes");
+
+        var (status, body) = await Post(Form(bomb, "bomb.png"));
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, status);
+        Assert.Equal("'bomb.png' is 8000x8000 pixels; this server decodes at most 50 megapixels", body.GetProperty("error").GetString());
+        var (small, _) = await Post(Form(OneBitBlackPng(7000, 7000), "large-but-allowed.png"));
+        Assert.Equal(HttpStatusCode.OK, small);
+    }
+
+    /// <summary>A valid grayscale PNG (bit depth 1) of black pixels, written by hand so that its size is the only thing tested.</summary>
+    static byte[] OneBitBlackPng(int width, int height)
+    {
+        static void Chunk(BinaryWriter png, string type, byte[] data)
+        {
+            var typed = System.Text.Encoding.ASCII.GetBytes(type).Concat(data).ToArray();
+            png.Write(System.Buffers.Binary.BinaryPrimitives.ReverseEndianness(data.Length));
+            png.Write(typed);
+            png.Write(System.Buffers.Binary.BinaryPrimitives.ReverseEndianness(Crc32(typed)));
+        }
+        // PNG's CRC (ISO 3309, reflected polynomial 0xEDB88320), bit by bit: three chunks do not earn a package.
+        static uint Crc32(byte[] bytes)
+        {
+            uint crc = 0xFFFFFFFF;
+            foreach (var b in bytes)
+            {
+                crc ^= b;
+                for (int bit = 0; bit < 8; bit++)
+                    crc = (crc & 1) != 0 ? (crc >> 1) ^ 0xEDB88320 : crc >> 1;
+            }
+            return ~crc;
+        }
+        var header = new byte[13];
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(header, width);
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(header.AsSpan(4), height);
+        header[8] = 1;   // bit depth; colour type 0 (grayscale), deflate, no filter, no interlace
+        var compressed = new MemoryStream();
+        using (var zlib = new System.IO.Compression.ZLibStream(compressed, System.IO.Compression.CompressionLevel.SmallestSize, leaveOpen: true))
+        {
+            var row = new byte[1 + (width + 7) / 8];   // filter byte 0, then zeros
+            for (int y = 0; y < height; y++)
+                zlib.Write(row);
+        }
+        using var png = new MemoryStream();
+        using (var writer = new BinaryWriter(png))
+        {
+            writer.Write(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A });
+            Chunk(writer, "IHDR", header);
+            Chunk(writer, "IDAT", compressed.ToArray());
+            Chunk(writer, "IEND", Array.Empty<byte>());
+        }
+        return png.ToArray();
+    }
+
+    [Fact]
+    public async Task AnIndexEmbeddedWithAnotherEncoderRefusesToStartWithOneLine()
+    {
+        using var other = new TempDirectory();
+        File.WriteAllLines(other.Combine("embeddings.csv"), new[] { "path,label,f0,f1,f2", "a.png,red,0.1,0.2,0.3", "b.png,green,0.3,0.2,0.1" });
+
+        var error = await Assert.ThrowsAsync<InvalidDataException>(() => ModelServer.StartAsync(server.Model, other.Path, "127.0.0.1", 0, onnxThreads: 1));
+
+        Assert.Contains("embeddings.csv' holds 3 features per image", error.Message);
+        Assert.Contains("model.zip' outputs", error.Message);
+        Assert.DoesNotContain("\n", error.Message);
+    }
+
+    [Fact]
+    public void AnIndexWithARowOfAnotherWidthIsRefusedByLine()
+    {
+        using var ragged = new TempDirectory();
+        File.WriteAllLines(ragged.Combine("embeddings.csv"), new[] { "path,label,f0,f1,f2", "a.png,red,0.1,0.2,0.3", "b.png,green,0.3,0.2" });
+
+        var error = Assert.Throws<InvalidDataException>(() => ImageIndex.Load(ragged.Path));
+
+        Assert.EndsWith("embeddings.csv' line 3: 2 features where line 2 has 3.", error.Message);
+    }
+
+    [Fact]
     public async Task ConcurrentRequestsGetTheAnswerOfASingleOne()
     {
         var bytes = File.ReadAllBytes(server.ImageOf("blue"));
