@@ -59,8 +59,7 @@ internal sealed class PredictCommand(IAnsiConsole console) : Command<PredictComm
     {
         try
         {
-            using var image = ImageFileReader.Read(path);
-            var scores = classifier.Predict(image).Probabilities;
+            var scores = classifier.PredictAndDispose(ImageFileReader.Read(path)).Probabilities;
             var top = scores.Select((p, i) => (Class: classifier.ClassNames[i], Probability: p))
                 .OrderByDescending(c => c.Probability).Take(count).ToArray();
             return new ImageResult(path, top, null);

@@ -148,19 +148,16 @@ public sealed class ModelServer : IAsyncDisposable
         {
             return Error(400, $"'{file.FileName}' is not an image this server can read (PNG or JPEG)");
         }
-        using (image)
-        {
-            var (probabilities, features) = classifier.Predict(image);
-            var classes = probabilities.Select((p, i) => new { @class = classifier.ClassNames[i], probability = p })
-                .OrderByDescending(c => c.probability).ToArray();
-            var neighbors = index == null || features == null ? Array.Empty<object>()
-                : index.Nearest(features, Neighbours).Select(n => (object)new
-                {
-                    row = n.Row, path = index.Paths[n.Row], label = index.Labels[n.Row], similarity = n.Similarity,
-                    url = "/index/" + n.Row.ToString(CultureInfo.InvariantCulture),
-                }).ToArray();
-            return Results.Json(new { predictions = classes, neighbors });
-        }
+        var (probabilities, features) = classifier.PredictAndDispose(image);
+        var classes = probabilities.Select((p, i) => new { @class = classifier.ClassNames[i], probability = p })
+            .OrderByDescending(c => c.probability).ToArray();
+        var neighbors = index == null || features == null ? Array.Empty<object>()
+            : index.Nearest(features, Neighbours).Select(n => (object)new
+            {
+                row = n.Row, path = index.Paths[n.Row], label = index.Labels[n.Row], similarity = n.Similarity,
+                url = "/index/" + n.Row.ToString(CultureInfo.InvariantCulture),
+            }).ToArray();
+        return Results.Json(new { predictions = classes, neighbors });
     }
 
     /// <summary>The width and height an image's header declares, read without decoding it; null for what Skia cannot read.</summary>

@@ -15,6 +15,9 @@ namespace SimClr.MLNet.Tests.Serving;
 /// </summary>
 public sealed class ServerFixture : IAsyncLifetime
 {
+    /// <summary>The encoder's input size: the model resizes every image to it.</summary>
+    public const int ModelImageSize = 32;
+
     public TempDirectory Directory { get; } = new();
     public ModelServer Server { get; private set; } = null!;
     public string Images => Directory.Combine("images");
@@ -35,10 +38,10 @@ public sealed class ServerFixture : IAsyncLifetime
             SyntheticImages.WriteImageFile(Path.Combine(Images, ToyStl10.ClassNames[i % 3], $"{i}.png"), Stl10Format.ImageSize, r, g, b);
         }
         var images = ImageFolderDataView.Open(Images);
-        using var set = ImageTensorSet.FromDataView(images, 32);
+        using var set = ImageTensorSet.FromDataView(images, ModelImageSize);
         using var trained = new SupervisedTrainer(new SupervisedOptions
         {
-            EncoderSpec = new EncoderSpec(EncoderArchitecture.SmallResNet18, 2, 32), Epochs = 8, BatchSize = 6, LearningRate = 0.01,
+            EncoderSpec = new EncoderSpec(EncoderArchitecture.SmallResNet18, 2, ModelImageSize), Epochs = 8, BatchSize = 6, LearningRate = 0.01,
         }).Fit(set);
         using (var model = StockScoringModels.Classifier(trained.Encoder, trained.Head, trained.ClassNames, "Image", "Label", null, true))
             new MLContext(seed: 1).Model.Save(model, images.Schema, Model);
