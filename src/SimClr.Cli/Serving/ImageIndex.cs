@@ -6,17 +6,16 @@ namespace SimClr.Cli.Serving;
 /// <summary>The images a server searches for neighbours: a folder written by <c>simclr embed</c> (its embeddings.csv).</summary>
 public sealed class ImageIndex
 {
-    ImageIndex(string[] paths, string[] labels, float[][] vectors) => (Paths, Labels, Vectors) = (paths, labels, vectors);
+    readonly CosineIndex _features;
+
+    ImageIndex(string[] paths, string[] labels, CosineIndex features) => (Paths, Labels, _features) = (paths, labels, features);
 
     /// <summary>Each image's file, as embed wrote it.</summary>
     public IReadOnlyList<string> Paths { get; }
     /// <summary>Each image's class name, or "".</summary>
     public IReadOnlyList<string> Labels { get; }
-    /// <summary>Each image's features.</summary>
-    public float[][] Vectors { get; }
-
     /// <summary>How many features each image has.</summary>
-    public int Width => Vectors[0].Length;
+    public int Width => _features.Width;
 
     /// <exception cref="InvalidDataException">The folder has no embeddings.csv, or it is not one embed wrote; the message names the file and line.</exception>
     public static ImageIndex Load(string directory)
@@ -46,13 +45,13 @@ public sealed class ImageIndex
             if (vectors[i - 1].Length != vectors[0].Length)
                 throw new InvalidDataException($"'{path}' line {i + 1}: {vectors[i - 1].Length} features where line 2 has {vectors[0].Length}.");
         }
-        return new ImageIndex(paths, labels, vectors);
+        return new ImageIndex(paths, labels, new CosineIndex(vectors));
     }
 
     /// <summary>The <paramref name="k"/> images nearest to <paramref name="features"/> by cosine similarity.</summary>
     public Neighbor[] Nearest(float[] features, int k)
     {
-        return CosineNeighbors.Find(new[] { features }, Vectors, Math.Min(k, Vectors.Length))[0];
+        return _features.Nearest(features, Math.Min(k, _features.Count));
     }
 
     /// <summary>RFC 4180 fields: quoted fields may hold commas and doubled quotes.</summary>

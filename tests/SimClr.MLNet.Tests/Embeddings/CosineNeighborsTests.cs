@@ -3,7 +3,6 @@ using SimClr.MLNet.Tests.Support;
 
 namespace SimClr.MLNet.Tests.Embeddings;
 
-[Collection(LibtorchGlobalState.Name)]
 public class CosineNeighborsTests
 {
     static double Cosine(float[] a, float[] b)
@@ -45,10 +44,48 @@ public class CosineNeighborsTests
     }
 
     [Fact]
+    public void EqualSimilaritiesRankTheLowerRowFirst()
+    {
+        var bank = new[] { new[] { 0f, 1f }, new[] { 2f, 0f }, new[] { 0f, 3f }, new[] { 1f, 0f }, new[] { 0f, 0.5f } };
+
+        var found = new CosineIndex(bank).Nearest(new[] { 0f, 7f }, k: 4);
+
+        Assert.Equal(new[] { 0, 2, 4, 1 }, found.Select(n => n.Row));
+        Assert.Equal(new[] { 1f, 1f, 1f, 0f }, found.Select(n => n.Similarity));
+    }
+
+    [Fact]
+    public void AZeroVectorIsSimilarToNothingAndANaNIsNeverANeighbour()
+    {
+        var bank = new[] { new[] { 0f, 0f }, new[] { float.NaN, 1f }, new[] { 1f, 1f } };
+        var index = new CosineIndex(bank);
+
+        Assert.Equal(new[] { new Neighbor(2, MathF.Sqrt(0.5f)), new Neighbor(0, 0f) }, index.Nearest(new[] { 1f, 0f }, k: 3));
+        Assert.Equal(new[] { 0, 2 }, index.Nearest(new[] { 0f, 0f }, k: 3).Select(n => n.Row));
+        Assert.Empty(index.Nearest(new[] { float.NaN, 0f }, k: 3));
+    }
+
+    [Fact]
+    public void ManyThreadsGetTheAnswersOfOne()
+    {
+        var index = new CosineIndex(Random(2000, 16, 6));
+        var queries = Random(64, 16, 7);
+        var alone = queries.Select(q => index.Nearest(q, k: 8)).ToArray();
+
+        var together = new Neighbor[queries.Length][];
+        Parallel.For(0, queries.Length * 8, new ParallelOptions { MaxDegreeOfParallelism = 8 }, i => together[i % queries.Length] = index.Nearest(queries[i % queries.Length], k: 8));
+
+        Assert.All(Enumerable.Range(0, queries.Length), q => Assert.Equal(alone[q], together[q]));
+    }
+
+    [Fact]
     public void BadArgumentsAreRefusedByName()
     {
         var points = Random(3, 2, 4);
         Assert.Equal("k", Assert.Throws<ArgumentOutOfRangeException>(() => CosineNeighbors.Find(points, points, 4)).ParamName);
         Assert.Equal("queries", Assert.Throws<ArgumentException>(() => CosineNeighbors.Find(Random(1, 3, 5), points, 1)).ParamName);
+        Assert.Equal("query", Assert.Throws<ArgumentException>(() => new CosineIndex(points).Nearest(new float[3], 1)).ParamName);
+        Assert.Equal("bank", Assert.Throws<ArgumentException>(() => new CosineIndex(new[] { new float[2], new float[3] })).ParamName);
+        Assert.Equal("bank", Assert.Throws<ArgumentException>(() => new CosineIndex(Array.Empty<float[]>())).ParamName);
     }
 }
