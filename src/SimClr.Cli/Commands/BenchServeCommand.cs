@@ -1,6 +1,5 @@
 using System.ComponentModel;
 using System.Diagnostics;
-using System.Net.Http.Headers;
 using Microsoft.ML;
 using SimClr.Cli.Serving;
 using SimClr.MLNet.Data;
@@ -15,7 +14,8 @@ namespace SimClr.Cli.Commands;
 
 /// <summary>
 /// <c>simclr bench serve</c>: a short, bounded load test of <c>simclr serve</c> on loopback: concurrent clients post a
-/// 96x96 PNG to <c>/predict</c> for a fixed time; prints requests per second and latency percentiles.
+/// 96x96 PNG (or <c>--image</c>) to <c>/predict</c> for a fixed time, with or without an <c>--index</c> to search;
+/// prints requests per second and latency percentiles.
 /// </summary>
 internal sealed class BenchServeCommand(IAnsiConsole console) : Command<BenchServeCommand.Settings>
 {
@@ -24,6 +24,12 @@ internal sealed class BenchServeCommand(IAnsiConsole console) : Command<BenchSer
         [CommandOption("--model <ZIP>")] [Description("A classifier .zip to serve; by default an untrained reference encoder (width 128) + head at 96 px is exported.")]
         public string? Model { get; init; }
 
+        [CommandOption("--index <DIR>")] [Description("A folder written by simclr embed with the same model: each request also searches it for neighbours.")]
+        public string? Index { get; init; }
+
+        [CommandOption("--image <FILE>")] [Description("The image every client posts; by default a generated 96x96 PNG.")]
+        public string? Image { get; init; }
+
         [CommandOption("--clients <N>")] [Description("Concurrent clients.")] [DefaultValue(4)]
         public int Clients { get; init; } = 4;
 
@@ -31,7 +37,9 @@ internal sealed class BenchServeCommand(IAnsiConsole console) : Command<BenchSer
         public int Seconds { get; init; } = 10;
 
         public override ValidationResult Validate()
-            => Clients < 1 || Seconds < 1 ? ValidationResult.Error("--clients and --seconds must be at least 1.") : base.Validate();
+            => Clients < 1 || Seconds < 1 ? ValidationResult.Error("--clients and --seconds must be at least 1.")
+                : Image != null && !File.Exists(Image) ? ValidationResult.Error($"--image '{Image}' does not exist.")
+                : base.Validate();
     }
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellation)
@@ -40,8 +48,8 @@ internal sealed class BenchServeCommand(IAnsiConsole console) : Command<BenchSer
         try
         {
             var model = settings.Model ?? ExportUntrained(Path.Combine(temp, "model.zip"));
-            var image = Png();
-            var server = ModelServer.StartAsync(model, null, "127.0.0.1", 0, settings.OnnxThreads).GetAwaiter().GetResult();
+            var image = settings.Image == null ? Png() : File.ReadAllBytes(settings.Image);
+            var server = ModelServer.StartAsync(model, settings.Index, "127.0.0.1", 0, settings.OnnxThreads).GetAwaiter().GetResult();
             try
             {
                 using var client = new HttpClient { BaseAddress = new Uri(server.Address) };
@@ -49,7 +57,8 @@ internal sealed class BenchServeCommand(IAnsiConsole console) : Command<BenchSer
                 var latencies = Load(client, image, settings.Clients, TimeSpan.FromSeconds(settings.Seconds), cancellation);
                 latencies.Sort();
                 double Percentile(double p) => latencies[Math.Min(latencies.Count - 1, (int)(p * latencies.Count))];
-                console.WriteLine($"serve {(settings.Model == null ? "untrained Reference width 128 at 96 px" : settings.Model)}, {settings.Clients} clients on loopback, " +
+                console.WriteLine($"serve {(settings.Model == null ? "untrained Reference width 128 at 96 px" : settings.Model)}" +
+                    $"{(settings.Index == null ? "" : $" with the index {settings.Index}")}, {settings.Clients} clients on loopback posting {(settings.Image ?? "a 96x96 PNG")}, " +
                     $"{(settings.OnnxThreads == 0 ? "ONNX Runtime's default threads" : $"{settings.OnnxThreads} ONNX Runtime thread(s)")} per request, " +
                     $"{Environment.ProcessorCount} logical CPUs ({CpuFeatures.Summary}): {latencies.Count / (double)settings.Seconds:F1} requests/s, " +
                     $"latency p50 {Percentile(0.50):F1} ms, p95 {Percentile(0.95):F1} ms, max {latencies[^1]:F1} ms");
@@ -76,9 +85,7 @@ internal sealed class BenchServeCommand(IAnsiConsole console) : Command<BenchSer
             var mine = new List<double>();
             while (until.Elapsed < duration && !cancellation.IsCancellationRequested)
             {
-                var file = new ByteArrayContent(image);
-                file.Headers.ContentType = new MediaTypeHeaderValue("image/png");
-                using var form = new MultipartFormDataContent { { file, "image", "image.png" } };
+                using var form = new MultipartFormDataContent { { new ByteArrayContent(image), "image", "image" } };
                 var watch = Stopwatch.StartNew();
                 using var response = await client.PostAsync("/predict", form, cancellation);
                 response.EnsureSuccessStatusCode();

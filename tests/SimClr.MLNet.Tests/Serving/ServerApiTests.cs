@@ -236,6 +236,20 @@ public sealed class ServerApiTests(ServerFixture server) : IClassFixture<ServerF
         Assert.Contains("not-ours.zip", Cli.CliRunner.OneErrorLine(output));
     }
 
+    [Fact]
+    public void BenchServeLoadsAServerThatSearchesAnIndexWithTheGivenImage()
+    {
+        var (code, output) = Cli.CliRunner.Run("bench", "serve", "--model", server.Model, "--index", server.Index, "--image", server.ImageOf("red"),
+            "--clients", "2", "--seconds", "1", "--onnx-threads", "1");
+
+        Assert.True(code == 0, output);
+        Assert.Contains($"with the index {server.Index}, 2 clients on loopback posting {server.ImageOf("red")}", output);
+        Assert.Matches(@"[1-9][0-9.]* requests/s", output);
+        var (missing, error) = Cli.CliRunner.Run("bench", "serve", "--image", server.Directory.Combine("no-such.png"));
+        Assert.NotEqual(0, missing);
+        Assert.Contains("--image", Cli.CliRunner.OneErrorLine(error));
+    }
+
     [Theory]
     [InlineData("serve", "--model", "any.zip")]
     [InlineData("bench", "serve")]
