@@ -59,7 +59,8 @@ internal sealed class DoctorCommand : Command<DoctorCommand.Settings>
 
         _console.MarkupLine($"CPU: {Markup.Escape(CpuFeatures.ModelName)}, {Environment.ProcessorCount} logical processors");
         _console.MarkupLine($"     AVX2 {YesNo(CpuFeatures.HasAvx2)}, AVX-512 {YesNo(CpuFeatures.HasAvx512)}, " +
-                            $"AVX512-BF16 {YesNo(CpuFeatures.HasAvx512BFloat16)}, AMX {YesNo(CpuFeatures.HasAmx)}");
+                            $"AVX512-BF16 {YesNo(CpuFeatures.HasAvx512BFloat16)}, AMX {YesNo(CpuFeatures.HasAmx)} " +
+                            $"(what libtorch's kernels may use; the CPU: {Markup.Escape(CpuFeatures.Summary)})");
         try
         {
             TorchRuntime.EnsureInitialized();

@@ -47,13 +47,13 @@ public static class ConvolutionChannelBlock
     internal static (int Block, string Reason) Choose(bool avx2, bool avx512, Func<(bool Passed, string Detail)> narrowBlockCheck)
     {
         if (avx512)
-            return (Wide, $"channels padded to blocks of {Wide}: the CPU has AVX-512, where oneDNN's 8-channel kernels are wrong");
+            return (Wide, $"channels padded to blocks of {Wide}: oneDNN may use AVX-512 here, where its 8-channel kernels are wrong");
         if (!avx2)
-            return (Wide, $"channels padded to blocks of {Wide}: the CPU has no AVX2, and only AVX2's 8-channel kernels were measured");
+            return (Wide, $"channels padded to blocks of {Wide}: oneDNN has no AVX2 here, and only AVX2's 8-channel kernels were measured");
         var (passed, detail) = narrowBlockCheck();
         return passed
-            ? (Narrow, $"channels padded to blocks of {Narrow}: the CPU has AVX2 without AVX-512, and {detail}")
-            : (Wide, $"channels padded to blocks of {Wide}: the CPU has AVX2 without AVX-512, but {detail}");
+            ? (Narrow, $"channels padded to blocks of {Narrow}: oneDNN may use AVX2 but not AVX-512 here, and {detail}")
+            : (Wide, $"channels padded to blocks of {Wide}: oneDNN may use AVX2 but not AVX-512 here, but {detail}");
     }
 
     static (bool, string) ProbeNarrowBlock()

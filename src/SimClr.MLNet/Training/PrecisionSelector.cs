@@ -39,7 +39,7 @@ public static class PrecisionSelector
             return new PrecisionChoice(ComputePrecision.Float32, "Auto chose Float32: bfloat16 training on a GPU is untested here");
         if (!nativeBFloat16)
             return new PrecisionChoice(ComputePrecision.Float32,
-                $"Auto chose Float32: the CPU has no AVX512-BF16 or AMX-BF16 (CPU: {cpuFeatures}), so bfloat16 would be emulated, many times slower");
+                $"Auto chose Float32: the CPU has no AVX512-BF16 or AMX-BF16 that libtorch may use (CPU: {cpuFeatures}), so bfloat16 would be emulated, many times slower");
         var (passed, detail) = bfloat16Check();
         return passed
             ? new PrecisionChoice(ComputePrecision.BFloat16, $"Auto chose BFloat16: the CPU has native bfloat16 (CPU: {cpuFeatures}) and {detail}")
