@@ -49,10 +49,7 @@ public sealed class ImageIndex
     }
 
     /// <summary>The <paramref name="k"/> images nearest to <paramref name="features"/> by cosine similarity.</summary>
-    public Neighbor[] Nearest(float[] features, int k)
-    {
-        return _features.Nearest(features, Math.Min(k, _features.Count));
-    }
+    public Neighbor[] Nearest(float[] features, int k) => _features.Nearest(features, Math.Min(k, _features.Count));
 
     /// <summary>RFC 4180 fields: quoted fields may hold commas and doubled quotes.</summary>
     static string[] SplitCsv(string line)

@@ -7,9 +7,10 @@ namespace SimClr.MLNet.Embeddings;
 /// after construction, so any number of threads may search it at once (<c>simclr serve</c> does, per request).
 /// </summary>
 /// <remarks>
-/// Managed code (SIMD dot products), not libtorch: a request that stacked and normalised the whole bank as tensors
-/// on every call answered 303 requests/s with a 3,000-image index against 2,514 without one (4 clients, family-26
-/// EPYC), and libtorch from request threads needs <see cref="Runtime.FinalizerPause"/>, a collection per call.
+/// Managed code (SIMD dot products), not libtorch: <c>simclr serve</c> searching a 3,000-image index by stacking and
+/// normalising the whole bank as tensors on every request answered 265.2 requests/s, this 2,717.4 (4 clients,
+/// family-26 EPYC; README, Benchmarks), and libtorch on request threads needs <see cref="Runtime.FinalizerPause"/>,
+/// a collection per call.
 /// Equal similarities rank the lower row first, so answers do not depend on the order of a sort.
 /// </remarks>
 public sealed class CosineIndex
@@ -26,7 +27,7 @@ public sealed class CosineIndex
             throw new ArgumentException("The bank has no rows, or its rows no features.", nameof(bank));
         Width = bank[0].Length;
         Count = bank.Count;
-        _unitRows = new float[Count * Width];
+        _unitRows = new float[checked(Count * Width)];
         for (int row = 0; row < Count; row++)
         {
             if (bank[row].Length != Width)
