@@ -40,8 +40,9 @@ public sealed class ImageClassifier : IDisposable
         if (schema.GetColumnOrNull("Score") is null || schema.GetColumnOrNull("PredictedLabel") is not { } predicted)
             throw new InvalidDataException($"'{modelPath}' is not an image classifier of SimClr.MLNet (no Score and PredictedLabel columns); use baseline.zip, finetuned.zip, distilled.zip or probe.zip from a run.");
         ClassNames = ImageColumns.GetClassNames(predicted);
-        HasFeatures = schema.GetColumnOrNull("Features") is not null;
-        FeatureCount = schema.GetColumnOrNull("Features")?.Type is VectorDataViewType vector ? vector.Size : 0;
+        var features = schema.GetColumnOrNull("Features");
+        HasFeatures = features is not null;
+        FeatureCount = features?.Type is VectorDataViewType vector ? vector.Size : 0;
         ModelPath = modelPath;
         _engines = new DefaultObjectPool<PredictionEngine<ImageInput, ImagePrediction>>(new EnginePolicy(_ml, _model, HasFeatures), Environment.ProcessorCount * 2);
     }
