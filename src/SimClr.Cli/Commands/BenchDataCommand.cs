@@ -18,7 +18,7 @@ internal sealed class BenchDataCommand : Command<BenchDataCommand.Settings>
     public sealed class Settings : CommandSettings
     {
         [CommandOption("--folder <PATH>")]
-        [Description("An image folder (root/<class>/*.png|jpg) to read with LoadImageFolder.")]
+        [Description("An image folder (root/<class>/*.png|jpg|jpeg|bmp|gif|webp) to read with LoadImageFolder.")]
         public string? Folder { get; init; }
 
         [CommandOption("--stl10-records <N>")]

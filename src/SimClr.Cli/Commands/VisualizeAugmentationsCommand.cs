@@ -15,7 +15,7 @@ internal sealed class VisualizeAugmentationsCommand(IAnsiConsole console) : Comm
 {
     public sealed class Settings : CommandSettings
     {
-        [CommandOption("--data <PATH>")] [Description("An STL-10 folder or an image folder (root/<class>/*.png|jpg).")]
+        [CommandOption("--data <PATH>")] [Description("An STL-10 folder or an image folder (root/<class>/*.png|jpg|jpeg|bmp|gif|webp).")]
         public string Data { get; init; } = "";
 
         [CommandOption("--out <FILE>")] [Description("The PNG to write.")] [DefaultValue("augmentations.png")]

@@ -6,10 +6,12 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.StaticFiles;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.ML.Data;
+using SimClr.MLNet.Data;
 using SkiaSharp;
 
 namespace SimClr.Cli.Serving;
@@ -82,7 +84,7 @@ public sealed class ModelServer : IAsyncDisposable
     }
 
     /// <summary>The server keeps no logger (its output is the command's), so without this a failure is a bare 500 that nobody sees.</summary>
-    static void ReportFailures(WebApplication app, TextWriter errorLog) => app.Use(async (context, next) =>
+    internal static void ReportFailures(IApplicationBuilder app, TextWriter errorLog) => app.Use(async (context, next) =>
     {
         try
         {
@@ -130,7 +132,7 @@ public sealed class ModelServer : IAsyncDisposable
             return Error(400, $"the form could not be read: {e.Message}");
         }
         if (file == null || file.Length == 0)
-            return Error(400, "the upload is empty; send one PNG or JPEG image in a field named image");
+            return Error(400, $"the upload is empty; send one image ({ImageFileReader.ReadableFormats}) in a field named image");
         if (file.Length > MaxUploadBytes)
             return Error(413, $"the upload is larger than {MaxUploadBytes / (1024 * 1024)} MB");
 
@@ -146,7 +148,7 @@ public sealed class ModelServer : IAsyncDisposable
         }
         catch (Exception e) when (e is ArgumentException or InvalidOperationException or IOException)
         {
-            return Error(400, $"'{file.FileName}' is not an image this server can read (PNG or JPEG)");
+            return Error(400, $"'{file.FileName}' is not an image this server can read ({ImageFileReader.ReadableFormats})");
         }
         var (probabilities, features) = classifier.PredictAndDispose(image);
         var classes = probabilities.Select((p, i) => new { @class = classifier.ClassNames[i], probability = p })
@@ -170,12 +172,10 @@ public sealed class ModelServer : IAsyncDisposable
 
     static IResult Error(int status, string message) => Results.Json(new { error = message }, statusCode: status);
 
-    static string ContentType(string path) => Path.GetExtension(path).ToLowerInvariant() switch
-    {
-        ".png" => "image/png",
-        ".jpg" or ".jpeg" => "image/jpeg",
-        _ => "application/octet-stream",
-    };
+    static readonly FileExtensionContentTypeProvider ContentTypes = new();
+
+    static string ContentType(string path)
+        => ContentTypes.TryGetContentType(path, out var type) ? type : "application/octet-stream";
 
     static string ReadPage()
     {

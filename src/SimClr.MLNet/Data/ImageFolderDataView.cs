@@ -3,7 +3,7 @@ using Microsoft.ML.Data;
 namespace SimClr.MLNet.Data;
 
 /// <summary>
-/// A folder of images laid out as <c>root/&lt;class&gt;/*.png|jpg|jpeg</c>, plus an optional folder of
+/// A folder of images laid out as <c>root/&lt;class&gt;/*.png|jpg|jpeg|bmp|gif|webp</c>, plus an optional folder of
 /// unlabeled images, as an <see cref="Microsoft.ML.IDataView"/>. Files are listed when the view is opened and
 /// decoded only when a cursor reads them.
 /// </summary>

@@ -36,6 +36,9 @@ public sealed class ImageFolderOptions
     /// </summary>
     public bool SkipCorruptImages { get; set; }
 
-    /// <summary>File extensions read as images, case-insensitively. Default: .png, .jpg, .jpeg.</summary>
-    public IReadOnlyList<string> Extensions { get; set; } = new[] { ".png", ".jpg", ".jpeg" };
+    /// <summary>
+    /// File extensions read as images, case-insensitively; other files are not read. Default: every format
+    /// <see cref="ImageFileReader"/> decodes: .png, .jpg, .jpeg, .bmp, .gif, .webp.
+    /// </summary>
+    public IReadOnlyList<string> Extensions { get; set; } = new[] { ".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp" };
 }

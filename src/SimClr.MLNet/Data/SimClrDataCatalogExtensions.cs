@@ -24,7 +24,7 @@ public static class SimClrDataCatalogExtensions
     }
 
     /// <summary>
-    /// Loads <c>root/&lt;class&gt;/*.png|jpg|jpeg</c> (and optionally a folder of unlabeled images), with the
+    /// Loads <c>root/&lt;class&gt;/*.png|jpg|jpeg|bmp|gif|webp</c> (and optionally a folder of unlabeled images), with the
     /// same columns as <see cref="LoadStl10"/>. Images keep their size; the SimCLR estimators resize them.
     /// </summary>
     /// <param name="catalog">The data catalog.</param>

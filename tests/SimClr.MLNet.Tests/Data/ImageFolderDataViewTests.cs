@@ -38,6 +38,25 @@ public class ImageFolderDataViewTests
     }
 
     [Fact]
+    public void ReadsEveryFormatItCanDecodeByDefaultAndNothingElse()
+    {
+        using var dir = new TempDirectory();
+        foreach (var name in new[] { "a.png", "b.JPG", "c.jpeg", "d.webp", "e.bmp" })
+            SyntheticImages.WriteImageFile(dir.Combine("cat", name), 10, 100, 50, 20);
+        File.WriteAllBytes(dir.Combine("cat", "f.gif"), SyntheticImages.OnePixelGif);
+        File.WriteAllText(dir.Combine("cat", "notes.txt"), "not an image");
+
+        var view = _ml.Data.LoadImageFolder(dir.Path);
+
+        Assert.Equal(6, view.GetRowCount());
+        var images = Column<MLImage>(view, "Image");
+        Assert.Equal(new[] { 10, 10, 10, 10, 10, 1 }, images.Select(i => i.Width));
+        Assert.Equal((byte)(100 + 3), Pixel(images[4], 3, 7).R);   // the BMP is lossless, and its rows run bottom-up
+        Assert.Equal((byte)(20 + 7), Pixel(images[4], 3, 7).B);
+        Assert.Equal((byte)255, Pixel(images[5], 0, 0).G);
+    }
+
+    [Fact]
     public void UnlabeledFolderGivesMissingLabelsAndIsNotAClass()
     {
         using var dir = MakeFolder(perClass: 1, unlabeled: true);

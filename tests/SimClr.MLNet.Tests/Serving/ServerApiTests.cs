@@ -1,6 +1,8 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using SimClr.Cli.Serving;
@@ -41,6 +43,7 @@ public sealed class ServerApiTests(ServerFixture server) : IClassFixture<ServerF
         Assert.Equal(1.0, neighbors[0].GetProperty("similarity").GetDouble(), 4);   // the same image is indexed
         using var thumbnail = await server.Client.GetAsync(neighbors[0].GetProperty("url").GetString());
         Assert.Equal("image/png", thumbnail.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(File.ReadAllBytes(neighbors[0].GetProperty("path").GetString()!), await thumbnail.Content.ReadAsByteArrayAsync());
     }
 
     [Fact]
@@ -57,7 +60,52 @@ public sealed class ServerApiTests(ServerFixture server) : IClassFixture<ServerF
     {
         var (status, body) = await Post(Form("hello, not a picture"u8.ToArray(), "notes.png"));
         Assert.Equal(HttpStatusCode.BadRequest, status);
-        Assert.Equal("'notes.png' is not an image this server can read (PNG or JPEG)", body.GetProperty("error").GetString());
+        Assert.Equal("'notes.png' is not an image this server can read (PNG, JPEG, BMP, GIF or WebP)", body.GetProperty("error").GetString());
+    }
+
+    /// <summary>The formats the error message names are the formats it takes, as an image folder reads them.</summary>
+    [Theory]
+    [InlineData("green.jpg")]
+    [InlineData("green.webp")]
+    [InlineData("green.bmp")]
+    [InlineData("one-pixel.gif")]
+    public async Task EveryFormatTheMessagesNameIsScored(string fileName)
+    {
+        var path = server.Directory.Combine("formats", fileName);
+        if (fileName.EndsWith(".gif"))
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            File.WriteAllBytes(path, SyntheticImages.OnePixelGif);
+        }
+        else
+            SyntheticImages.WriteImageFile(path, 96, 20, 200, 20);
+
+        var (status, body) = await Post(Form(File.ReadAllBytes(path), fileName));
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        if (!fileName.EndsWith(".gif"))
+            Assert.Equal("green", body.GetProperty("predictions")[0].GetProperty("class").GetString());
+    }
+
+    [Fact]
+    public async Task AnUnexpectedFailureIsA500WithAJsonErrorAndOneLineInTheLog()
+    {
+        var log = new StringWriter();
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        await using var app = builder.Build();
+        ModelServer.ReportFailures(app, log);
+        app.MapGet("/fails", string () => throw new InvalidOperationException("the model's session is gone\nsecond line"));
+        await app.StartAsync();
+        using var client = new HttpClient { BaseAddress = new Uri(app.Urls.First()) };
+
+        using var response = await client.GetAsync("/fails");
+
+        Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
+        Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
+        var error = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("error").GetString();
+        Assert.Equal("the server failed on this request; its log says why", error);
+        Assert.Equal("GET /fails failed: InvalidOperationException: the model's session is gone second line" + Environment.NewLine, log.ToString());
     }
 
     [Fact]

@@ -45,7 +45,7 @@ public static class SyntheticImages
         File.WriteAllBytes(path, data.ToArray());
     }
 
-    /// <summary>Writes a PNG (or JPEG, by extension) of a solid colour with a pattern.</summary>
+    /// <summary>Writes a PNG, WebP, BMP or JPEG (by extension) of a solid colour with a pattern.</summary>
     public static void WriteImageFile(string path, int size, byte red, byte green, byte blue)
     {
         Directory.CreateDirectory(System.IO.Path.GetDirectoryName(path)!);
@@ -53,8 +53,51 @@ public static class SyntheticImages
         for (int y = 0; y < size; y++)
             for (int x = 0; x < size; x++)
                 bitmap.SetPixel(x, y, new SKColor((byte)(red + x), green, (byte)(blue + y)));
-        var format = path.EndsWith(".png", StringComparison.OrdinalIgnoreCase) ? SKEncodedImageFormat.Png : SKEncodedImageFormat.Jpeg;
+        if (path.EndsWith(".bmp", StringComparison.OrdinalIgnoreCase))
+        {
+            File.WriteAllBytes(path, EncodeBmp(bitmap));
+            return;
+        }
+        var format = System.IO.Path.GetExtension(path).ToLowerInvariant() switch
+        {
+            ".png" => SKEncodedImageFormat.Png,
+            ".webp" => SKEncodedImageFormat.Webp,
+            _ => SKEncodedImageFormat.Jpeg,
+        };
         using var data = bitmap.Encode(format, 95);
         File.WriteAllBytes(path, data.ToArray());
     }
+
+    /// <summary>A 24-bit uncompressed BMP, written by hand: Skia decodes BMP but cannot encode it.</summary>
+    static byte[] EncodeBmp(SKBitmap bitmap)
+    {
+        int stride = (3 * bitmap.Width + 3) / 4 * 4;
+        using var bmp = new MemoryStream();
+        using (var writer = new BinaryWriter(bmp))
+        {
+            writer.Write((byte)'B'); writer.Write((byte)'M');
+            writer.Write(54 + stride * bitmap.Height); writer.Write(0); writer.Write(54);
+            writer.Write(40); writer.Write(bitmap.Width); writer.Write(bitmap.Height);
+            writer.Write((short)1); writer.Write((short)24); writer.Write(0); writer.Write(stride * bitmap.Height);
+            writer.Write(2835); writer.Write(2835); writer.Write(0); writer.Write(0);
+            for (int y = bitmap.Height - 1; y >= 0; y--)   // bottom row first, BGR, rows padded to 4 bytes
+            {
+                for (int x = 0; x < bitmap.Width; x++)
+                {
+                    var pixel = bitmap.GetPixel(x, y);
+                    writer.Write(pixel.Blue); writer.Write(pixel.Green); writer.Write(pixel.Red);
+                }
+                writer.Write(new byte[stride - 3 * bitmap.Width]);
+            }
+        }
+        return bmp.ToArray();
+    }
+
+    /// <summary>A valid 1x1 GIF (one white pixel): Skia decodes GIF but cannot encode it.</summary>
+    public static readonly byte[] OnePixelGif =
+    [
+        0x47, 0x49, 0x46, 0x38, 0x39, 0x61, 0x01, 0x00, 0x01, 0x00, 0x80, 0x00, 0x00, 0xFF, 0xFF, 0xFF,
+        0x00, 0x00, 0x00, 0x2C, 0x00, 0x00, 0x00, 0x00, 0x01, 0x00, 0x01, 0x00, 0x00, 0x02, 0x02, 0x44,
+        0x01, 0x00, 0x3B,
+    ];
 }
