@@ -8,7 +8,7 @@ using Spectre.Console.Cli;
 
 namespace SimClr.Cli.Commands;
 
-/// <summary><c>simclr predict --model MODEL.zip IMAGE... [--json] [--top K]</c>: the most probable classes of each image.</summary>
+/// <summary><c>simclr predict --model MODEL.zip IMAGE|FOLDER... [--json] [--top K]</c>: the most probable classes of each image.</summary>
 internal sealed class PredictCommand(IAnsiConsole console) : Command<PredictCommand.Settings>
 {
     public sealed class Settings : CommandSettings
@@ -16,7 +16,7 @@ internal sealed class PredictCommand(IAnsiConsole console) : Command<PredictComm
         [CommandOption("--model <ZIP>")] [Description("A classifier saved by SimCLR (baseline.zip, finetuned.zip, probe.zip).")]
         public string Model { get; init; } = "";
 
-        [CommandArgument(0, "<IMAGES>")] [Description("Image files (PNG, JPEG).")]
+        [CommandArgument(0, "<IMAGES>")] [Description("Image files (" + ImageFileReader.ReadableFormats + "), or folders: every image in them, subfolders included, by path.")]
         public string[] Images { get; init; } = Array.Empty<string>();
 
         [CommandOption("--top <K>")] [Description("How many classes to show per image.")] [DefaultValue(3)]
@@ -35,7 +35,9 @@ internal sealed class PredictCommand(IAnsiConsole console) : Command<PredictComm
         using var classifier = new ImageClassifier(settings.Model);
 
         // One unreadable image must not cost the predictions of the others; each is reported and the exit code says so.
-        var results = settings.Images.Select(path => Predict(classifier, path, settings.Top)).ToList();
+        var results = settings.Images.SelectMany(ImagesIn)
+            .Select(image => image.Error == null ? Predict(classifier, image.Path, settings.Top) : new ImageResult(image.Path, Array.Empty<(string, float)>(), image.Error))
+            .ToList();
         if (settings.Json)
             console.WriteLine(JsonSerializer.Serialize(results.Select(r => r.Error is { } error
                 ? (object)new { image = r.Image, error }
@@ -53,6 +55,17 @@ internal sealed class PredictCommand(IAnsiConsole console) : Command<PredictComm
                 console.MarkupLineInterpolated($"[red]error:[/] {error}");
         }
         return results.Any(r => r.Error != null) ? 1 : 0;
+    }
+
+    /// <summary>A file as given, or a folder's images (subfolders included) in ordinal path order; a folder without any is an error.</summary>
+    static IEnumerable<(string Path, string? Error)> ImagesIn(string path)
+    {
+        if (!Directory.Exists(path))
+            return new[] { (path, (string?)null) };
+        var images = Directory.EnumerateFiles(path, "*", SearchOption.AllDirectories)
+            .Where(file => ImageFileReader.HasImageExtension(file)).Order(StringComparer.Ordinal).ToList();
+        return images.Count > 0 ? images.Select(file => (file, (string?)null))
+            : new[] { (path, (string?)$"Folder '{path}' holds no images ({ImageFileReader.ReadableFormats}), subfolders included.") };
     }
 
     static ImageResult Predict(ImageClassifier classifier, string path, int count)

@@ -88,7 +88,7 @@ public sealed class ImageFolderDataView : ImageDataView
 
     static string[] ListImages(string folder, IReadOnlyList<string> extensions)
         => Directory.EnumerateFiles(folder)
-            .Where(f => extensions.Any(e => f.EndsWith(e, StringComparison.OrdinalIgnoreCase)))
+            .Where(f => ImageFileReader.HasImageExtension(f, extensions))
             .OrderBy(f => Path.GetFileName(f), StringComparer.Ordinal)
             .ToArray();
 

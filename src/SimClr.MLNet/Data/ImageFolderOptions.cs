@@ -37,8 +37,8 @@ public sealed class ImageFolderOptions
     public bool SkipCorruptImages { get; set; }
 
     /// <summary>
-    /// File extensions read as images, case-insensitively; other files are not read. Default: every format
-    /// <see cref="ImageFileReader"/> decodes: .png, .jpg, .jpeg, .bmp, .gif, .webp.
+    /// File extensions read as images, case-insensitively; other files are not read. Default:
+    /// <see cref="ImageFileReader.Extensions"/>, every format it decodes (.png, .jpg, .jpeg, .bmp, .gif, .webp).
     /// </summary>
-    public IReadOnlyList<string> Extensions { get; set; } = new[] { ".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp" };
+    public IReadOnlyList<string> Extensions { get; set; } = ImageFileReader.Extensions;
 }

@@ -134,6 +134,26 @@ public sealed class CliTests : IClassFixture<CliTests.TinyQuickstart>
     }
 
     [Fact]
+    public void PredictTakesFoldersAsTheirImagesSubfoldersIncludedInPathOrder()
+    {
+        using var dir = new TempDirectory();
+        foreach (var name in new[] { "b.png", "a.webp", Path.Combine("sub", "c.bmp") })
+            SyntheticImages.WriteImageFile(dir.Combine("photos", name), 32, 100, 50, 20);
+        File.WriteAllText(dir.Combine("photos", "notes.txt"), "not an image, and not read");
+        Directory.CreateDirectory(dir.Combine("empty"));
+        var model = _run.Directory.Combine("finetuned.zip");
+
+        var (code, json) = CliRunner.Run("predict", "--model", model, dir.Combine("photos"), dir.Combine("empty"), "--json");
+
+        Assert.Equal(1, code);
+        var results = System.Text.Json.JsonDocument.Parse(json).RootElement.EnumerateArray().ToList();
+        Assert.Equal(new[] { dir.Combine("photos", "a.webp"), dir.Combine("photos", "b.png"), dir.Combine("photos", "sub", "c.bmp"), dir.Combine("empty") },
+            results.Select(r => r.GetProperty("image").GetString()));
+        Assert.All(results.Take(3), r => Assert.Equal(3, r.GetProperty("predictions").GetArrayLength()));
+        Assert.Equal($"Folder '{dir.Combine("empty")}' holds no images (PNG, JPEG, BMP, GIF or WebP), subfolders included.", results[3].GetProperty("error").GetString());
+    }
+
+    [Fact]
     public void PredictLeavesNoFilesInTheTempFolder()
     {
         using var dir = new TempDirectory();

@@ -67,6 +67,11 @@ public sealed class YourOwnImagesTests : IDisposable
         (code, output) = Run("neighbors", "--model", Path.Combine(run, "finetuned.zip"), "--data", root, "--unlabeled", "unsorted", "--out", _dir.Combine("neighbors.png"));
         Assert.True(code == 0, output);
         Assert.True(File.Exists(_dir.Combine("neighbors.png")));
+        (code, output) = Run("predict", "--model", Path.Combine(run, "finetuned.zip"), Path.Combine(root, "unsorted"), "--json");
+        Assert.True(code == 0, output);
+        var predicted = System.Text.Json.JsonDocument.Parse(output).RootElement.EnumerateArray().ToList();
+        Assert.Equal(8, predicted.Count);
+        Assert.All(predicted, p => Assert.Contains(p.GetProperty("predictions")[0].GetProperty("class").GetString(), new[] { "cats", "dogs" }));
 
         int port = FreePort();
         using var stop = new CancellationTokenSource();
