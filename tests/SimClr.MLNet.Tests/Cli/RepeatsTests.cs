@@ -44,6 +44,24 @@ public sealed class RepeatsTests
     }
 
     [Fact]
+    public void RepeatsOnTheCommandLineOverrideThePipelinesAndAreCheckedByName()
+    {
+        using var dir = new TempDirectory();
+        var (code, output) = RunPipeline(dir, TinyPipelines.AllExperiments(repeats: 2), "--out", dir.Combine("out"), "--repeats", "1");
+        Assert.True(code == 0, output);
+        Assert.True(File.Exists(dir.Combine("out", "distilled.zip")));
+        Assert.Empty(Directory.GetFiles(dir.Combine("out"), "*-2.*"));
+        Assert.Contains("--repeats 1", File.ReadAllText(dir.Combine("out", "report.md")));
+
+        foreach (var bad in new[] { "0", "11" })
+        {
+            (code, output) = RunPipeline(dir, TinyPipelines.AllExperiments(repeats: 2), "--out", dir.Combine("bad"), "--repeats", bad);
+            Assert.Equal(2, code);
+            Assert.Equal("error: --repeats must be 1 to 10.", OneErrorLine(output));
+        }
+    }
+
+    [Fact]
     public void MeanDeviationAndTheErrorOfAGainAreTheTextbookOnes()
     {
         var stats = RepeatStatistics.Of([0.6, 0.7, 0.8]);
