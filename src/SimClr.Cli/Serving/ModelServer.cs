@@ -182,7 +182,11 @@ public sealed class ModelServer : IAsyncDisposable
         using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream("serve-index.html")
             ?? throw new InvalidOperationException("The serve page is missing from the build (serve-index.html).");
         using var reader = new StreamReader(stream);
-        return reader.ReadToEnd();
+        // The formats and the size limit are the server's own, so the page cannot promise what the API refuses.
+        return reader.ReadToEnd()
+            .Replace("{{formats}}", ImageFileReader.ReadableFormats)
+            .Replace("{{extensions}}", string.Join(",", ImageFileReader.Extensions))
+            .Replace("{{maxMegabytes}}", (MaxUploadBytes / (1024 * 1024)).ToString(CultureInfo.InvariantCulture));
     }
 
     /// <summary>Runs until <paramref name="cancellation"/> fires (Ctrl+C for the command).</summary>

@@ -47,6 +47,15 @@ public sealed class ServerApiTests(ServerFixture server) : IClassFixture<ServerF
     }
 
     [Fact]
+    public async Task ThePageOffersTheFormatsAndSizeTheApiTakes()
+    {
+        var page = await server.Client.GetStringAsync("/");
+        Assert.Contains("(PNG, JPEG, BMP, GIF or WebP, up to 10 MB)", page);
+        Assert.Contains("accept=\".png,.jpg,.jpeg,.bmp,.gif,.webp\"", page);
+        Assert.DoesNotContain("{{", page);
+    }
+
+    [Fact]
     public async Task HealthSaysWhatIsServed()
     {
         var health = JsonDocument.Parse(await server.Client.GetStringAsync("/health")).RootElement;
