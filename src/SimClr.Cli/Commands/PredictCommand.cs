@@ -36,7 +36,7 @@ internal sealed class PredictCommand(IAnsiConsole console) : Command<PredictComm
 
         // One unreadable image must not cost the predictions of the others; each is reported and the exit code says so.
         var results = settings.Images.SelectMany(ImagesIn)
-            .Select(image => image.Error == null ? Predict(classifier, image.Path, settings.Top) : new ImageResult(image.Path, Array.Empty<(string, float)>(), image.Error))
+            .Select(image => image.Error == null ? Predict(classifier, image.Path, settings.Top) : ImageResult.Failed(image.Path, image.Error))
             .ToList();
         if (settings.Json)
             console.WriteLine(JsonSerializer.Serialize(results.Select(r => r.Error is { } error
@@ -79,10 +79,13 @@ internal sealed class PredictCommand(IAnsiConsole console) : Command<PredictComm
         }
         catch (Exception e) when (e is FileNotFoundException or InvalidDataException)
         {
-            return new ImageResult(path, Array.Empty<(string, float)>(), e.Message);
+            return ImageResult.Failed(path, e.Message);
         }
     }
 
     /// <summary>An image's most probable classes, or why it has none.</summary>
-    sealed record ImageResult(string Image, (string Class, float Probability)[] Top, string? Error);
+    sealed record ImageResult(string Image, (string Class, float Probability)[] Top, string? Error)
+    {
+        public static ImageResult Failed(string image, string error) => new(image, Array.Empty<(string, float)>(), error);
+    }
 }

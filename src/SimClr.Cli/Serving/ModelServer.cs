@@ -25,7 +25,9 @@ namespace SimClr.Cli.Serving;
 public sealed class ModelServer : IAsyncDisposable
 {
     /// <summary>Uploads above 10 MB are refused with 413.</summary>
-    public const long MaxUploadBytes = 10 * 1024 * 1024;
+    public const long MaxUploadBytes = MaxUploadMegabytes * 1024 * 1024;
+
+    const int MaxUploadMegabytes = 10;
 
     /// <summary>
     /// Images that declare more pixels are refused with 413 before they are decoded: a 1.2 MB PNG of one colour can
@@ -125,7 +127,7 @@ public sealed class ModelServer : IAsyncDisposable
         }
         catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
-            return Error(413, $"the upload is larger than {MaxUploadBytes / (1024 * 1024)} MB");
+            return Error(413, $"the upload is larger than {MaxUploadMegabytes} MB");
         }
         catch (InvalidDataException e)
         {
@@ -134,7 +136,7 @@ public sealed class ModelServer : IAsyncDisposable
         if (file == null || file.Length == 0)
             return Error(400, $"the upload is empty; send one image ({ImageFileReader.ReadableFormats}) in a field named image");
         if (file.Length > MaxUploadBytes)
-            return Error(413, $"the upload is larger than {MaxUploadBytes / (1024 * 1024)} MB");
+            return Error(413, $"the upload is larger than {MaxUploadMegabytes} MB");
 
         var bytes = new byte[file.Length];
         await using (var upload = file.OpenReadStream())
@@ -186,7 +188,7 @@ public sealed class ModelServer : IAsyncDisposable
         return reader.ReadToEnd()
             .Replace("{{formats}}", ImageFileReader.ReadableFormats)
             .Replace("{{extensions}}", string.Join(",", ImageFileReader.Extensions))
-            .Replace("{{maxMegabytes}}", (MaxUploadBytes / (1024 * 1024)).ToString(CultureInfo.InvariantCulture));
+            .Replace("{{maxMegabytes}}", MaxUploadMegabytes.ToString(CultureInfo.InvariantCulture));
     }
 
     /// <summary>Runs until <paramref name="cancellation"/> fires (Ctrl+C for the command).</summary>
