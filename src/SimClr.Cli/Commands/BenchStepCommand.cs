@@ -38,7 +38,7 @@ internal sealed class BenchStepCommand : Command<BenchStepCommand.Settings>
         [CommandOption("--precision <P>")] [Description("fp32 or bf16.")] [DefaultValue("fp32")]
         public string Precision { get; init; } = "fp32";
 
-        [CommandOption("--method <M>")] [Description("pretrain: SimClr, MoCo, Byol, SimSiam or BarlowTwins, with each paper's heads.")] [DefaultValue(PretrainingMethod.SimClr)]
+        [CommandOption("--method <M>")] [Description("pretrain: SimClr, MoCo, Byol, SimSiam, BarlowTwins or Swav, with each paper's heads.")] [DefaultValue(PretrainingMethod.SimClr)]
         public PretrainingMethod Method { get; init; } = PretrainingMethod.SimClr;
 
         [CommandOption("--targets <T>")] [Description("distill: Once (cached teacher probabilities), PerStep (the teacher scores every augmented batch) or Self (the student scores every batch itself, as in FixMatch).")] [DefaultValue(DistillTargets.Once)]

@@ -69,6 +69,7 @@ public static class ExperimentSettings
             (nameof(ExperimentOptions.Byol), pretrain.Byol, PretrainingMethod.Byol),
             (nameof(ExperimentOptions.SimSiam), pretrain.SimSiam, PretrainingMethod.SimSiam),
             (nameof(ExperimentOptions.BarlowTwins), pretrain.BarlowTwins, PretrainingMethod.BarlowTwins),
+            (nameof(ExperimentOptions.Swav), pretrain.Swav, PretrainingMethod.Swav),
         };
         foreach (var (name, options, owner) in given)
             if (options != null && owner != method)
@@ -76,7 +77,8 @@ public static class ExperimentSettings
                     optionPath: $"experiments.pretrain.{JsonName(name)}");
         if (method != PretrainingMethod.SimClr && pretrain.Temperature != null)
             throw new PipelineException($"{source}: experiments.pretrain.temperature is SimCLR's, but the method is {method}" +
-                (method == PretrainingMethod.MoCo ? "; MoCo's is moCo.temperature." : ", which has none."), optionPath: "experiments.pretrain.temperature");
+                (method switch { PretrainingMethod.MoCo => "; MoCo's is moCo.temperature.", PretrainingMethod.Swav => "; SwAV's is swav.temperature.", _ => ", which has none." }),
+                optionPath: "experiments.pretrain.temperature");
     }
 
     /// <summary>

@@ -165,6 +165,7 @@ public sealed record ExperimentOptions
     public ByolOptions? Byol { get; init; }
     public SimSiamOptions? SimSiam { get; init; }
     public BarlowTwinsOptions? BarlowTwins { get; init; }
+    public SwavOptions? Swav { get; init; }
     public double? CollapseThreshold { get; init; }
 
     // Pretraining with SimCLR only.

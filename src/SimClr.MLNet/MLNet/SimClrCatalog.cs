@@ -8,7 +8,7 @@ public static class SimClrCatalog
 {
     /// <summary>
     /// Self-supervised pretraining with an online linear probe: SimCLR (Chen et al., 2020) by default, or MoCo v2,
-    /// BYOL, SimSiam or Barlow Twins (<see cref="SimClr.MLNet.Training.PretrainOptions.Method"/>). <c>Fit</c> learns an image
+    /// BYOL, SimSiam, Barlow Twins or SwAV (<see cref="SimClr.MLNet.Training.PretrainOptions.Method"/>). <c>Fit</c> learns an image
     /// encoder from the input's images (plus <see cref="SimClrPretrainOptions.UnlabeledData"/>); the fitted
     /// transformer adds <see cref="SimClrPretrainOptions.FeatureColumnName"/> ("Features"), a float vector of the
     /// encoder's width, computed from <see cref="SimClrPretrainOptions.ImageColumnName"/> ("Image", MLImage).

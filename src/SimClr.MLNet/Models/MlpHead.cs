@@ -5,8 +5,8 @@ namespace SimClr.MLNet.Models;
 
 /// <summary>
 /// A multi-layer perceptron head: each hidden layer is Linear, optional BatchNorm, ReLU; the last is Linear,
-/// optionally followed by an affine-free BatchNorm. The projectors and predictors of MoCo v2, BYOL, SimSiam and
-/// Barlow Twins are all of this shape (lightly's heads.py builds them the same way).
+/// optionally followed by an affine-free BatchNorm. The projectors and predictors of MoCo v2, BYOL, SimSiam,
+/// Barlow Twins and SwAV are all of this shape (lightly's heads.py builds them the same way).
 /// </summary>
 public sealed class MlpHead : nn.Module<Tensor, Tensor>
 {
@@ -15,7 +15,7 @@ public sealed class MlpHead : nn.Module<Tensor, Tensor>
     /// <param name="inputDim">Width of the input.</param>
     /// <param name="hiddenDims">Width of each hidden layer, in order (may be empty).</param>
     /// <param name="outputDim">Width of the output.</param>
-    /// <param name="hiddenBatchNorm">BatchNorm after each hidden Linear (BYOL, SimSiam, Barlow Twins; not MoCo v2).</param>
+    /// <param name="hiddenBatchNorm">BatchNorm after each hidden Linear (BYOL, SimSiam, Barlow Twins, SwAV; not MoCo v2).</param>
     /// <param name="outputBatchNorm">Affine-free BatchNorm on the output (SimSiam's projector).</param>
     public MlpHead(int inputDim, IReadOnlyList<int> hiddenDims, int outputDim, bool hiddenBatchNorm, bool outputBatchNorm = false)
         : base(nameof(MlpHead))

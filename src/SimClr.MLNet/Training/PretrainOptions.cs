@@ -8,7 +8,7 @@ namespace SimClr.MLNet.Training;
 /// Self-supervised pretraining with an online linear probe. Defaults are the Keras reference's: SimCLR, reference
 /// encoder of width 128 at 96x96, batch 525, temperature 0.1, Adam 0.001, 20 epochs, its two augmentation presets.
 /// <see cref="Method"/> picks another method; its own options are in <see cref="MoCo"/>, <see cref="Byol"/>,
-/// <see cref="SimSiam"/> and <see cref="BarlowTwins"/>, with each paper's defaults.
+/// <see cref="SimSiam"/>, <see cref="BarlowTwins"/> and <see cref="Swav"/>, with each paper's defaults.
 /// </summary>
 public class PretrainOptions : TrainingOptions
 {
@@ -40,6 +40,9 @@ public class PretrainOptions : TrainingOptions
     /// <summary>Barlow Twins' options, used when <see cref="Method"/> is BarlowTwins. Default: the paper's (<see cref="BarlowTwinsOptions"/>).</summary>
     public BarlowTwinsOptions BarlowTwins { get; set; } = new();
 
+    /// <summary>SwAV's options, used when <see cref="Method"/> is Swav. Default: the paper's (<see cref="SwavOptions"/>).</summary>
+    public SwavOptions Swav { get; set; } = new();
+
     /// <summary>
     /// The collapse monitor warns (once) when emb_std, the per-epoch standard deviation of the L2-normalised
     /// embeddings, falls below this multiple of 1/sqrt(d), its value for embeddings spread over the sphere. 0 turns
@@ -55,13 +58,13 @@ public class PretrainOptions : TrainingOptions
 
     /// <summary>
     /// Projection head hidden width; null means the method's: the encoder's feature width for SimCLR (the
-    /// reference), the paper's for the others (MoCo 2048, BYOL 4096, SimSiam 2048, Barlow Twins 2048). Default: null.
+    /// reference), the paper's for the others (MoCo 2048, BYOL 4096, SimSiam 2048, Barlow Twins 2048, SwAV 2048). Default: null.
     /// </summary>
     public int? ProjectionHiddenDim { get; set; }
 
     /// <summary>
     /// Projection width; null means the method's: the encoder's feature width for SimCLR (the reference), the
-    /// paper's for the others (MoCo 128, BYOL 256, SimSiam 2048, Barlow Twins 2048). Default: null.
+    /// paper's for the others (MoCo 128, BYOL 256, SimSiam 2048, Barlow Twins 2048, SwAV 128). Default: null.
     /// </summary>
     public int? ProjectionDim { get; set; }
 
@@ -77,6 +80,7 @@ public class PretrainOptions : TrainingOptions
             PretrainingMethod.Byol => (ByolOptions.DefaultProjectionHiddenDim, ByolOptions.DefaultProjectionDim),
             PretrainingMethod.SimSiam => (SimSiamOptions.DefaultProjectionHiddenDim, SimSiamOptions.DefaultProjectionDim),
             PretrainingMethod.BarlowTwins => (BarlowTwinsOptions.DefaultProjectionHiddenDim, BarlowTwinsOptions.DefaultProjectionDim),
+            PretrainingMethod.Swav => (SwavOptions.DefaultProjectionHiddenDim, SwavOptions.DefaultProjectionDim),
             _ => (featureDim, featureDim),
         };
         return (ProjectionHiddenDim ?? hidden, ProjectionDim ?? output);
@@ -85,7 +89,7 @@ public class PretrainOptions : TrainingOptions
     /// <summary>SimCLR only: BatchNorm in the projection head (SimCLR v2). Default: false, as the reference.</summary>
     public bool ProjectionBatchNorm { get; set; }
 
-    /// <summary>SimCLR only: NT-Xent temperature (MoCo has its own, <see cref="MoCoOptions.Temperature"/>). Default: 0.1.</summary>
+    /// <summary>SimCLR only: NT-Xent temperature (MoCo and SwAV have their own, <see cref="MoCoOptions.Temperature"/> and <see cref="SwavOptions.Temperature"/>). Default: 0.1.</summary>
     public double Temperature { get; set; } = Defaults.Temperature;
 
     /// <summary>SimCLR only: learn the temperature, starting from <see cref="Temperature"/>. Default: false.</summary>
@@ -147,6 +151,7 @@ public class PretrainOptions : TrainingOptions
         Byol.Validate();
         SimSiam.Validate();
         BarlowTwins.Validate();
+        Swav.Validate();
         ContrastiveAugmentation.Validate(nameof(ContrastiveAugmentation));
         ProbeAugmentation.Validate(nameof(ProbeAugmentation));
     }

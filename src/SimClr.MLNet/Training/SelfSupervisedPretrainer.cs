@@ -5,7 +5,7 @@ namespace SimClr.MLNet.Training;
 
 /// <summary>
 /// Self-supervised pretraining with an online linear probe (the reference's second experiment), as a library call.
-/// The method is <see cref="PretrainOptions.Method"/>: SimCLR by default, or MoCo v2, BYOL, SimSiam, Barlow Twins.
+/// The method is <see cref="PretrainOptions.Method"/>: SimCLR by default, or MoCo v2, BYOL, SimSiam, Barlow Twins, SwAV.
 /// </summary>
 /// <example><code>
 /// var result = new SelfSupervisedPretrainer(new PretrainOptions { Epochs = 20, Method = PretrainingMethod.Byol })

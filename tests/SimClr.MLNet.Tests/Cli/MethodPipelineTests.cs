@@ -12,6 +12,7 @@ public sealed class MethodPipelineTests
     [InlineData("BYOL", "\"byol\": { \"predictorHiddenDim\": 8 },", "BYOL", "predictorHiddenDim 8")]
     [InlineData("SimSiam", "\"simSiam\": { \"predictorHiddenDim\": 4 },", "SimSiam", "predictorHiddenDim 4")]
     [InlineData("BarlowTwins", "\"barlowTwins\": { \"offDiagonalWeight\": 0.05 },", "Barlow Twins", "offDiagonalWeight 0.05")]
+    [InlineData("SwAV", "\"swav\": { \"prototypes\": 8 },", "SwAV", "swav (prototypes 8, temperature 0.1, sinkhornEpsilon 0.05, sinkhornIterations 3, frozenPrototypeEpochs 1)")]
     [InlineData("SimCLR", "\"temperature\": 0.2,", "SimCLR", "temperature 0.2")]
     public void EachMethodRunsFromAPipelineFileAndItsReportNamesIt(string method, string options, string title, string reportedSetting)
     {
@@ -44,13 +45,15 @@ public sealed class MethodPipelineTests
     }
 
     [Theory]
-    [InlineData("\"method\": \"Moco2\",", "line 7: 'experiments.pretrain.method' must be one of SimClr, MoCo, Byol, SimSiam, BarlowTwins.")]
+    [InlineData("\"method\": \"Moco2\",", "line 7: 'experiments.pretrain.method' must be one of SimClr, MoCo, Byol, SimSiam, BarlowTwins, Swav.")]
     [InlineData("\"method\": \"MoCo\", \"moCo\": { \"queue\": 64 },", "line 7: unknown option 'queue' in 'experiments.pretrain.moCo'.")]
     [InlineData("\"method\": \"MoCo\", \"moCo\": { \"queueSize\": 0 },", "line 7: experiments.pretrain: MoCo.QueueSize must be at least 1.")]
     [InlineData("\"method\": \"MoCo\",\n \"byol\": { },", "line 8: experiments.pretrain.byol holds options of Byol, but the method is MoCo")]
     [InlineData("\"method\": \"SimSiam\", \"temperature\": 0.5,", "line 7: experiments.pretrain.temperature is SimCLR's, but the method is SimSiam, which has none.")]
     [InlineData("\"method\": \"Byol\", \"projectionBatchNorm\": true,", "line 7: experiments.pretrain: ProjectionBatchNorm is a SimCLR option; Method is Byol.")]
     [InlineData("\"method\": \"Byol\", \"byol\": { \"baseMomentum\": 1.5 },", "line 7: experiments.pretrain: Byol.BaseMomentum must be in [0, 1].")]
+    [InlineData("\"method\": \"Swav\", \"temperature\": 0.5,", "line 7: experiments.pretrain.temperature is SimCLR's, but the method is Swav; SwAV's is swav.temperature.")]
+    [InlineData("\"method\": \"Swav\", \"swav\": { \"sinkhornEpsilon\": 0 },", "line 7: experiments.pretrain: Swav.SinkhornEpsilon must be in (0, 10].")]
     public void BadMethodOptionsAreOneLineWithTheirLine(string options, string expected)
     {
         using var dir = new TempDirectory();

@@ -304,7 +304,7 @@ public sealed class ShippedPipelineTests
             Assert.Equal(width8.Experiments.Pretrain! with
             {
                 Epochs = pretrain.Epochs, Method = pretrain.Method, MoCo = pretrain.MoCo, Byol = pretrain.Byol, SimSiam = pretrain.SimSiam,
-                BarlowTwins = pretrain.BarlowTwins, Temperature = pretrain.Temperature, ProjectionBatchNorm = pretrain.ProjectionBatchNorm,
+                BarlowTwins = pretrain.BarlowTwins, Swav = pretrain.Swav, Temperature = pretrain.Temperature, ProjectionBatchNorm = pretrain.ProjectionBatchNorm,
             }, pretrain);
         }
     }

@@ -22,7 +22,7 @@ public class MethodTrainingTests
     {
         Method = method, Epochs = epochs, BatchSize = 16, EncoderSpec = Tiny, Seed = 7, KnnNeighbors = 3, EvaluationBatchSize = 32,
         ProjectionHiddenDim = 32, ProjectionDim = 16,
-        MoCo = { QueueSize = 32 }, Byol = { PredictorHiddenDim = 16 }, SimSiam = { PredictorHiddenDim = 8 },
+        MoCo = { QueueSize = 32 }, Byol = { PredictorHiddenDim = 16 }, SimSiam = { PredictorHiddenDim = 8 }, Swav = { Prototypes = 8 },
     };
 
     [Theory]

@@ -36,8 +36,8 @@ internal interface IPretrainingObjective : IDisposable
     void CheckImagesPerStep(long imagesPerStep) { }
 }
 
-/// <summary>Where a step stands in the whole run, for schedules such as BYOL's momentum.</summary>
-internal readonly record struct TrainingProgress(long Step, long TotalSteps);
+/// <summary>Where a step stands in the whole run (0-based), for schedules such as BYOL's momentum and SwAV's frozen prototypes.</summary>
+internal readonly record struct TrainingProgress(long Step, long TotalSteps, long StepsPerEpoch);
 
 /// <summary>One step of an objective.</summary>
 /// <param name="Loss">The scalar to minimise.</param>

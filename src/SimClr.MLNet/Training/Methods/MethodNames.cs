@@ -3,7 +3,7 @@ namespace SimClr.MLNet.Training.Methods;
 /// <summary>How the methods are written in logs and reports.</summary>
 public static class MethodNames
 {
-    /// <summary>The method's usual spelling: SimCLR, MoCo v2, BYOL, SimSiam, Barlow Twins.</summary>
+    /// <summary>The method's usual spelling: SimCLR, MoCo v2, BYOL, SimSiam, Barlow Twins, SwAV.</summary>
     public static string Display(PretrainingMethod method) => method switch
     {
         PretrainingMethod.SimClr => "SimCLR",
@@ -11,6 +11,7 @@ public static class MethodNames
         PretrainingMethod.Byol => "BYOL",
         PretrainingMethod.SimSiam => "SimSiam",
         PretrainingMethod.BarlowTwins => "Barlow Twins",
+        PretrainingMethod.Swav => "SwAV",
         _ => method.ToString(),
     };
 }

@@ -17,4 +17,7 @@ public enum PretrainingMethod
 
     /// <summary>Barlow Twins (Zbontar et al., 2021, "Barlow Twins: Self-Supervised Learning via Redundancy Reduction"): the two views' cross-correlation pushed to the identity. Options: <see cref="BarlowTwinsOptions"/>.</summary>
     BarlowTwins,
+
+    /// <summary>SwAV (Caron et al., 2020, "Unsupervised Learning of Visual Features by Contrasting Cluster Assignments"): each view's Sinkhorn-Knopp assignment to trainable prototypes predicted from the other view. Options: <see cref="SwavOptions"/>.</summary>
+    Swav,
 }

@@ -13,6 +13,7 @@ internal static class PretrainingObjectives
         PretrainingMethod.Byol => new ByolObjective(options, encoder),
         PretrainingMethod.SimSiam => new SimSiamObjective(options, encoder.FeatureDim),
         PretrainingMethod.BarlowTwins => new BarlowTwinsObjective(options, encoder.FeatureDim),
+        PretrainingMethod.Swav => new SwavObjective(options, encoder.FeatureDim),
         _ => throw new ArgumentOutOfRangeException(nameof(options), options.Method, "Unknown pretraining method."),
     };
 }
