@@ -44,7 +44,7 @@ public static class SwavLoss
         using var scope = NewDisposeScope();
         using var _ = no_grad();
         long n = scores.shape[0], k = scores.shape[1];
-        var logQ = scores.detach().to(ScalarType.Float32).div(epsilon);     // [N, K]
+        var logQ = scores.to(ScalarType.Float32).div(epsilon);              // [N, K]
         logQ = logQ.sub(logQ.flatten().logsumexp(0));                         // the whole matrix sums to 1
         for (int i = 0; i < iterations; i++)
         {

@@ -137,7 +137,7 @@ internal sealed class SelfSupervisedRun : ITrainingRun, IDisposable
         var labeledRows = EpochOrder.Slice(_labeledRows.Length, _seed, epoch, 1, step, LabeledBatch).Select(i => _labeledRows[i]).ToArray();
         var (unlabeledImages, _) = _unlabeled.Gather(unlabeledRows);
         var (labeledImages, labels) = _labeled.Gather(labeledRows);
-        return TrainStep(unlabeledImages, labeledImages, labels, new TrainingProgress((long)epoch * StepsPerEpoch + step, (long)_options.Epochs * StepsPerEpoch, StepsPerEpoch), timer: null);
+        return TrainStep(unlabeledImages, labeledImages, labels, new TrainingProgress((long)epoch * StepsPerEpoch + step, StepsPerEpoch, _options.Epochs), timer: null);
     }
 
     /// <summary>One step on given uint8 batches ([u, 3, S, S], [l, 3, S, S]) and 0-based labels ([l]).</summary>

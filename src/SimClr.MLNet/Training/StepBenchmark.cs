@@ -32,7 +32,7 @@ public static class StepBenchmark
             var (u, _) = pool.Set.Gather(pool.Rows(unlabeled));
             var (l, y) = pool.Set.Gather(pool.Rows(labeled));
             // A step of the second epoch: SwAV's prototypes are frozen in the first, and train in the rest of a run.
-            pretraining.TrainStep(u, l, y, new Methods.TrainingProgress(Step: 1, TotalSteps: 2, StepsPerEpoch: 1), timer);
+            pretraining.TrainStep(u, l, y, new Methods.TrainingProgress(Step: 1, StepsPerEpoch: 1, Epochs: 2), timer);
         }, cancellation);
     }
 

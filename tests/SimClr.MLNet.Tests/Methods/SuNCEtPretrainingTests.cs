@@ -31,7 +31,7 @@ public class SuNCEtPretrainingTests
         using var objective = PretrainingObjectives.Create(options, encoder);
         var views = rand(2 * n, 3, Size, Size);
 
-        var step = objective.Forward(encoder, views, n, tensor(labels), new TrainingProgress(0, 1, 1));
+        var step = objective.Forward(encoder, views, n, tensor(labels), new TrainingProgress(0, StepsPerEpoch: 1, Epochs: 1));
         var metrics = step.Metrics!().ToDictionary(m => m.Name, m => m.Value);
 
         // The same modules in the same (train) mode give the same projections; the head has no BatchNorm here.

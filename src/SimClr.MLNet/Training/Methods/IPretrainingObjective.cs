@@ -37,7 +37,14 @@ internal interface IPretrainingObjective : IDisposable
 }
 
 /// <summary>Where a step stands in the whole run (0-based), for schedules such as BYOL's momentum and SwAV's frozen prototypes.</summary>
-internal readonly record struct TrainingProgress(long Step, long TotalSteps, long StepsPerEpoch);
+internal readonly record struct TrainingProgress(long Step, long StepsPerEpoch, int Epochs)
+{
+    /// <summary>Steps in the whole run.</summary>
+    public long TotalSteps => StepsPerEpoch * Epochs;
+
+    /// <summary>The 0-based epoch of <see cref="Step"/>.</summary>
+    public long Epoch => Step / StepsPerEpoch;
+}
 
 /// <summary>One step of an objective.</summary>
 /// <param name="Loss">The scalar to minimise.</param>

@@ -90,7 +90,7 @@ internal sealed class SwavObjective : IPretrainingObjective
     };
 
     /// <summary>Whether the prototypes sit out this step: they get no gradient, so the optimizer leaves them as they are.</summary>
-    internal bool PrototypesFrozen(TrainingProgress progress) => progress.Step < _options.FrozenPrototypeEpochs * progress.StepsPerEpoch;
+    internal bool PrototypesFrozen(TrainingProgress progress) => progress.Epoch < _options.FrozenPrototypeEpochs;
 
     public ObjectiveStep Forward(Encoder encoder, Tensor views, long n, Tensor labels, TrainingProgress progress)
     {
